@@ -1,0 +1,93 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+)
+
+// netHeaderSlack is what net/http reads past Server.MaxHeaderBytes before
+// it answers 431 (its "bufio slop", 4096 bytes in Go 1.26), subtracted so
+// both engines reject a request head at the same size.
+const netHeaderSlack = 4096
+
+// netServer is the net/http engine.
+type netServer struct {
+	srv    *http.Server
+	routes *routes
+}
+
+func newNetServer(cfg Config, r *routes) *netServer {
+	s := &netServer{routes: r}
+	s.srv = &http.Server{
+		Handler:           s,
+		MaxHeaderBytes:    MaxHeaderBytes - netHeaderSlack,
+		ReadHeaderTimeout: cfg.ReadTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		// Both deadlines cover the handler, so both must outlast the delay
+		// and the Redis read: the write deadline runs from the end of the
+		// request head, and when the read deadline passes during the
+		// handler, net/http's background read fails and cancels the
+		// request's context.
+		ReadTimeout:  writeTimeout(cfg),
+		WriteTimeout: writeTimeout(cfg),
+		ErrorLog:     slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+func (s *netServer) Serve(ln net.Listener) error {
+	err := s.srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return fmt.Errorf("serve net/http on %s: %w", ln.Addr(), err)
+}
+
+func (s *netServer) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err == nil {
+		return nil
+	}
+	// Cut what is still running rather than leave it behind.
+	if cerr := s.srv.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	return fmt.Errorf("shut down net/http: requests still running were cut: %w", err)
+}
+
+func (s *netServer) Engine() string { return EngineNetHTTP }
+
+func (s *netServer) DelaySeed() int64 { return s.routes.delayer.Seed() }
+
+// ServeHTTP dispatches one request to the shared routes.
+func (s *netServer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	dispatch(s.routes, req.Context(), req.Method, req.URL.Path, netResponse{w})
+}
+
+// netResponse adapts an http.ResponseWriter to ResponseWriter.
+type netResponse struct{ w http.ResponseWriter }
+
+// Header values shared by every response. net/http only reads them.
+var (
+	contentTypeValue = []string{contentType}
+)
+
+func (r netResponse) SetHeader(name, value string) {
+	r.w.Header().Set(name, value)
+}
+
+func (r netResponse) Text(status int, body string) {
+	h := r.w.Header()
+	h["Content-Type"] = contentTypeValue
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	r.w.WriteHeader(status)
+	// A HEAD response takes no body: net/http returns ErrBodyNotAllowed,
+	// and other write errors mean the client went away.
+	_, _ = io.WriteString(r.w, body)
+}

@@ -1,0 +1,163 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/iobench/iobench/redisclient"
+)
+
+// Handler serves one routed request in a form both engines share. ctx
+// carries no engine state: fasthttp passes context.Background() because a
+// fasthttp RequestCtx is done as soon as shutdown starts, which would cut
+// in-flight requests short; net/http passes the request's context, which
+// ends when the client goes away.
+type Handler func(ctx context.Context, w ResponseWriter)
+
+// ResponseWriter is what a Handler writes its response through. Each engine
+// adapts its own response type without allocating on the fasthttp path.
+type ResponseWriter interface {
+	// SetHeader sets a response header. Call it before Text.
+	SetHeader(name, value string)
+
+	// Text sends status with body as text/plain; charset=utf-8. HEAD
+	// responses keep the Content-Length of body and send no body.
+	Text(status int, body string)
+}
+
+// Header names and values the routes set. They are constants so the hot
+// path builds none of them.
+const (
+	headerDelayed = "X-Delayed"
+	headerTrue    = "true"
+	headerAllow   = "Allow"
+	allowedMethod = "GET, HEAD"
+	contentType   = "text/plain; charset=utf-8"
+)
+
+// Status codes of the routes, named where net/http's names are long.
+const (
+	statusOK          = 200
+	statusNotFound    = 404
+	statusNotAllowed  = 405
+	statusUnavailable = 503
+)
+
+// routes holds the handlers both engines dispatch to, built once.
+type routes struct {
+	client  redisclient.Client
+	key     string
+	timeout time.Duration
+	delayer *Delayer
+	logger  *slog.Logger
+	errors  errorLimiter
+	test    Handler // the /test handler wrapped in the delay middleware
+
+	// Bodies that do not depend on the request, built once.
+	missingBody    string
+	notAllowedBody string
+}
+
+func newRoutes(cfg Config, delayer *Delayer) *routes {
+	r := &routes{
+		client:         cfg.Client,
+		key:            cfg.Key,
+		timeout:        cfg.RedisTimeout,
+		delayer:        delayer,
+		logger:         cfg.Logger,
+		missingBody:    "key " + strconv.Quote(cfg.Key) + " not found in Redis\n",
+		notAllowedBody: "method not allowed: use GET or HEAD\n",
+	}
+	r.test = Delay(delayer)(r.serveTest)
+	return r
+}
+
+// dispatch routes one request by method and path. T lets fasthttp pass its
+// []byte fields without a copy; the string conversions in comparisons and
+// switches do not allocate.
+func dispatch[T string | []byte](r *routes, ctx context.Context, method, path T, w ResponseWriter) {
+	var h Handler
+	switch string(path) {
+	case "/test":
+		h = r.test
+	case "/healthz":
+		h = r.serveHealth
+	default:
+		w.Text(statusNotFound, "not found: "+string(path)+": this server serves /test and /healthz\n")
+		return
+	}
+	if m := string(method); m != "GET" && m != "HEAD" {
+		w.SetHeader(headerAllow, allowedMethod)
+		w.Text(statusNotAllowed, r.notAllowedBody)
+		return
+	}
+	h(ctx, w)
+}
+
+// serveTest writes the value of the key: 200 with the value, 404 when the
+// key is missing, 503 when Redis fails or does not answer within the Redis
+// timeout.
+func (r *routes) serveTest(ctx context.Context, w ResponseWriter) {
+	// NOTE: WithTimeout allocates a timer and a context on every request.
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	value, err := r.client.Get(ctx, r.key)
+	cancel()
+
+	switch {
+	case err == nil:
+		w.Text(statusOK, value)
+	case errors.Is(err, redisclient.ErrNotFound):
+		w.Text(statusNotFound, r.missingBody)
+	default:
+		r.errors.log(r.logger, "read key from Redis", r.key, err)
+		w.Text(statusUnavailable, "redis unavailable: "+oneLine(err.Error())+"\n")
+	}
+}
+
+// serveHealth writes 200 "ok" when Redis answers PING within the Redis
+// timeout, and 503 otherwise.
+func (r *routes) serveHealth(ctx context.Context, w ResponseWriter) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	err := r.client.Ping(ctx)
+	cancel()
+	if err != nil {
+		r.errors.log(r.logger, "ping Redis", r.key, err)
+		w.Text(statusUnavailable, "redis unavailable: "+oneLine(err.Error())+"\n")
+		return
+	}
+	w.Text(statusOK, "ok\n")
+}
+
+// oneLine replaces line breaks so an error fits the one-line 503 body.
+func oneLine(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\n' || c == '\r' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+// errorLimiter logs at most one Redis error per second, with the count of
+// errors left unlogged since the previous line, so an outage under load
+// does not flood the log.
+type errorLimiter struct {
+	next       atomic.Int64 // unix nanoseconds before which errors are counted only
+	suppressed atomic.Int64
+}
+
+func (l *errorLimiter) log(logger *slog.Logger, action, key string, err error) {
+	now := time.Now().UnixNano()
+	next := l.next.Load()
+	if now < next || !l.next.CompareAndSwap(next, now+int64(time.Second)) {
+		l.suppressed.Add(1)
+		return
+	}
+	logger.Warn("redis request failed", "action", action, "key", key,
+		"err", err, "suppressed_since_last", l.suppressed.Swap(0))
+}
