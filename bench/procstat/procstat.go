@@ -46,7 +46,7 @@ type Counter struct {
 	root    int
 	tree    bool
 	procDir string
-	pageSz  int64
+	pageSize  int64
 
 	last    map[int]time.Duration // thread id -> CPU at its last reading
 	retired time.Duration         // CPU of threads gone since
@@ -61,7 +61,7 @@ func NewCounter(pid int, tree bool) *Counter {
 		root:    pid,
 		tree:    tree,
 		procDir: "/proc",
-		pageSz:  int64(os.Getpagesize()),
+		pageSize:  int64(os.Getpagesize()),
 		last:    map[int]time.Duration{},
 	}
 }
@@ -135,7 +135,7 @@ func (c *Counter) readRSS(pid int) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("parse statm of process %d: %w", pid, err)
 	}
-	return pages * c.pageSz, nil
+	return pages * c.pageSize, nil
 }
 
 // readThreads stores the CPU time of each thread of pid in seen.
