@@ -43,10 +43,10 @@ type Usage struct {
 //
 // A Counter is not safe for concurrent use.
 type Counter struct {
-	root    int
-	tree    bool
-	procDir string
-	pageSize  int64
+	root     int
+	tree     bool
+	procDir  string
+	pageSize int64
 
 	last    map[int]time.Duration // thread id -> CPU at its last reading
 	retired time.Duration         // CPU of threads gone since
@@ -58,11 +58,11 @@ type Counter struct {
 // descendant of pid found through /proc/PID/task/TID/children.
 func NewCounter(pid int, tree bool) *Counter {
 	return &Counter{
-		root:    pid,
-		tree:    tree,
-		procDir: "/proc",
-		pageSize:  int64(os.Getpagesize()),
-		last:    map[int]time.Duration{},
+		root:     pid,
+		tree:     tree,
+		procDir:  "/proc",
+		pageSize: int64(os.Getpagesize()),
+		last:     map[int]time.Duration{},
 	}
 }
 
