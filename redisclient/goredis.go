@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -33,11 +34,24 @@ type GoRedis struct {
 
 var _ Client = (*GoRedis)(nil)
 
+// silenceGoRedis replaces go-redis' package-level logger once.
+var silenceGoRedis sync.Once
+
+// discardLogger drops go-redis' log lines.
+type discardLogger struct{}
+
+func (discardLogger) Printf(context.Context, string, ...any) {}
+
 // NewGoRedis parses url, connects to Redis and sends PING, so that it fails
 // fast when Redis is unreachable, like NewRueidis. The PING is bounded by
 // opts.DialTimeout, or 5 s when it is 0. Get and Ping honour their
 // context's deadline.
+//
+// NewGoRedis silences go-redis' package-level logger for the whole process,
+// because go-redis would otherwise print each failed pool dial to stderr,
+// bypassing the caller's logger. Get and Ping return those errors instead.
 func NewGoRedis(url string, opts GoRedisOptions) (*GoRedis, error) {
+	silenceGoRedis.Do(func() { redis.SetLogger(discardLogger{}) })
 	if err := checkURL(url); err != nil {
 		return nil, err
 	}
