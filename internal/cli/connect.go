@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/iobench/iobench/redisclient"
+	"github.com/iobench/iobench/server"
+)
+
+// Backoff between attempts to reach Redis at start.
+const (
+	firstRetryWait = 100 * time.Millisecond
+	maxRetryWait   = 2 * time.Second
+)
+
+// connectRedis builds the -client client and checks it with a PING,
+// retrying with exponential backoff for up to -redis-wait, and logs each
+// failed attempt. It gives up early when ctx ends.
+func connectRedis(ctx context.Context, logger *slog.Logger, o *serveOptions) (redisclient.Client, error) {
+	addr := redisAddr(*o.redisURL)
+	deadline := time.Now().Add(*o.redisWait)
+	wait := firstRetryWait
+	for attempt := 1; ; attempt++ {
+		client, err := dialRedis(ctx, o)
+		if err == nil {
+			if attempt > 1 {
+				logger.Info("connected to Redis", "addr", addr, "attempt", attempt)
+			}
+			return client, nil
+		}
+		if errors.Is(err, redisclient.ErrInvalidURL) {
+			return nil, usageError("serve", fmt.Errorf("invalid -redis: %w", err))
+		}
+
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, fmt.Errorf("connect to Redis at %s: gave up after %d attempts in %v: %w; "+
+				"start Redis there, point -redis (IOBENCH_REDIS) at a running server, "+
+				"or wait longer with -redis-wait", addr, attempt, *o.redisWait, err)
+		}
+		wait = min(wait, left)
+		logger.Warn("Redis not reachable, retrying", "addr", addr, "attempt", attempt,
+			"retry_in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for Redis at %s: %w", addr, context.Cause(ctx))
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, maxRetryWait)
+	}
+}
+
+// dialRedis builds the -client client and checks it with one PING.
+func dialRedis(ctx context.Context, o *serveOptions) (redisclient.Client, error) {
+	var client redisclient.Client
+	switch *o.client {
+	case clientGoRedis:
+		c, err := redisclient.NewGoRedis(*o.redisURL, redisclient.GoRedisOptions{
+			DialTimeout: *o.redisTimeout,
+		})
+		if err != nil {
+			return nil, err
+		}
+		client = c
+	default:
+		c, err := redisclient.NewRueidis(*o.redisURL, redisclient.RueidisOptions{
+			CacheTTL:    *o.cacheTTL,
+			DialTimeout: *o.redisTimeout,
+		})
+		if err != nil {
+			return nil, err
+		}
+		client = c
+	}
+
+	pctx, cancel := context.WithTimeout(ctx, *o.redisTimeout)
+	defer cancel()
+	if err := client.Ping(pctx); err != nil {
+		client.Close()
+		return nil, err
+	}
+	return client, nil
+}
+
+// redisAddr returns the host:port of a checked Redis URL, with Redis' default
+// port when the URL has none. It never includes the password.
+func redisAddr(rawURL string) string {
+	u, err := parseRedisURL(rawURL)
+	if err != nil {
+		return "?"
+	}
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), "6379")
+	}
+	return u.Host
+}
+
+// logStart logs the settings the server runs with, and warns when the
+// client-side cache was requested but the server lacks it.
+func logStart(logger *slog.Logger, o *serveOptions, addr net.Addr, srv server.Server,
+	client redisclient.Client) {
+	cache := false
+	if c, ok := client.(*redisclient.Rueidis); ok {
+		cache = c.CacheEnabled()
+		if *o.cacheTTL > 0 && !cache {
+			logger.Warn("client-side caching unavailable: the Redis server lacks RESP3 or CLIENT TRACKING; "+
+				"every request reads from Redis", "redis", redisAddr(*o.redisURL), "cache_ttl", *o.cacheTTL)
+		}
+	}
+	cacheTTL := time.Duration(0)
+	if cache {
+		cacheTTL = *o.cacheTTL
+	}
+	logger.Info("iobench serve started",
+		"addr", addr.String(),
+		"engine", srv.Engine(),
+		"client", *o.client,
+		"redis", redisAddr(*o.redisURL),
+		"key", *o.key,
+		"cache", cache,
+		"cache_ttl", cacheTTL,
+		"redis_timeout", *o.redisTimeout,
+		"delay", *o.delay,
+		"delay_ratio", *o.delayRatio,
+		"delay_seed", srv.DelaySeed(),
+	)
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+// version is the release version, set at build time with
+// -ldflags "-X github.com/iobench/iobench/internal/cli.version=v1.2.3".
+// When empty, Version falls back to the module version Go records.
+var version string
+
+// Version returns the build version: the -ldflags version, else the main
+// module's version from the build information ("(devel)" for a plain
+// go build), followed by the Go version, the platform and, when known, the
+// VCS revision.
+func Version() string {
+	v := version
+	var extra []string
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" {
+			v = info.Main.Version
+		}
+		extra = append(extra, vcsDetails(info)...)
+	}
+	if v == "" {
+		v = "(unknown)"
+	}
+	extra = append([]string{runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}, extra...)
+	return fmt.Sprintf("iobench %s (%s)", v, strings.Join(extra, ", "))
+}
+
+// vcsDetails returns the revision and the modified flag that go build
+// stamps from the repository.
+func vcsDetails(info *debug.BuildInfo) []string {
+	var out []string
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev := s.Value
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			out = append(out, "revision "+rev)
+		case s.Key == "vcs.modified" && s.Value == "true":
+			out = append(out, "modified")
+		}
+	}
+	return out
+}
+
+// runVersion prints Version on stdout.
+func runVersion(args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return usageError("version", fmt.Errorf("unexpected argument %q: version takes none", args[0]))
+	}
+	_, err := fmt.Fprintln(stdout, Version())
+	return err
+}
