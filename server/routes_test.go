@@ -1,0 +1,112 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iobench/iobench/internal/redistest"
+)
+
+// startBoth starts one server per engine against a fresh redis-server that
+// holds value at testKey, with the delay off.
+func startBoth(t *testing.T, value string) map[string]*running {
+	t.Helper()
+	redis := redistest.Start(t)
+	redistest.Set(t, redis, testKey, value)
+	servers := map[string]*running{}
+	for _, engine := range Engines {
+		client := openRueidis(t, redis.URL(), time.Minute)
+		servers[engine] = start(t, Config{Engine: engine, Client: client, Key: testKey})
+	}
+	return servers
+}
+
+func TestRoutes(t *testing.T) {
+	for engine, srv := range startBoth(t, "hello") {
+		t.Run(engine, func(t *testing.T) {
+			wantText(t, "GET /test", srv.get(t, "/test"), 200, "hello")
+			wantText(t, "GET /healthz", srv.get(t, "/healthz"), 200, "ok\n")
+
+			head := srv.do(t, http.MethodHead, "/test")
+			wantText(t, "HEAD /test", head, 200, "")
+			if cl := head.header.Get("Content-Length"); cl != "5" {
+				t.Errorf("HEAD /test: Content-Length = %q, want 5", cl)
+			}
+
+			notFound := srv.get(t, "/nope")
+			wantText(t, "GET /nope", notFound, 404,
+				"not found: /nope: this server serves /test and /healthz\n")
+
+			for _, method := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
+				for _, path := range []string{"/test", "/healthz"} {
+					got := srv.do(t, method, path)
+					wantText(t, method+" "+path, got, 405, "method not allowed: use GET or HEAD\n")
+					if allow := got.header.Get("Allow"); allow != "GET, HEAD" {
+						t.Errorf("%s %s: Allow = %q, want %q", method, path, allow, "GET, HEAD")
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestHeadersMatchAcrossEngines(t *testing.T) {
+	servers := startBoth(t, "hello")
+	fast, net := servers[EngineFastHTTP].get(t, "/test"), servers[EngineNetHTTP].get(t, "/test")
+	for _, h := range []http.Header{fast.header, net.header} {
+		h.Del("Date") // the only header whose value differs by design
+	}
+	if fmt.Sprint(fast.header) != fmt.Sprint(net.header) {
+		t.Errorf("headers differ:\nfasthttp %v\nnethttp  %v", fast.header, net.header)
+	}
+}
+
+func TestMissingKeyNames404(t *testing.T) {
+	redis := redistest.Start(t)
+	for _, engine := range Engines {
+		t.Run(engine, func(t *testing.T) {
+			srv := start(t, Config{
+				Engine: engine, Client: openRueidis(t, redis.URL(), time.Minute), Key: "absent key",
+			})
+			got := srv.get(t, "/test")
+			wantText(t, "GET /test", got, 404, `key "absent key" not found in Redis`+"\n")
+		})
+	}
+}
+
+// requestWithHeader returns a GET /test request head of exactly size bytes,
+// padded with one X-Pad header.
+func requestWithHeader(size int) string {
+	const prefix = "GET /test HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: "
+	const suffix = "\r\n\r\n"
+	return prefix + strings.Repeat("a", size-len(prefix)-len(suffix)) + suffix
+}
+
+func TestHeaderLimit(t *testing.T) {
+	cases := []struct {
+		size int
+		want string
+	}{
+		{1 << 10, "HTTP/1.1 200 OK"},
+		{MaxHeaderBytes, "HTTP/1.1 200 OK"},
+		{MaxHeaderBytes + 1, "HTTP/1.1 431 Request Header Fields Too Large"},
+		{4 * MaxHeaderBytes, "HTTP/1.1 431 Request Header Fields Too Large"},
+	}
+	for engine, srv := range startBoth(t, "hello") {
+		for _, tc := range cases {
+			t.Run(engine+"/"+strconv.Itoa(tc.size), func(t *testing.T) {
+				got, err := srv.rawRequest(t, requestWithHeader(tc.size))
+				if err != nil {
+					t.Fatalf("request head of %d bytes: %v, want %q", tc.size, err, tc.want)
+				}
+				if got != tc.want {
+					t.Errorf("request head of %d bytes: status line %q, want %q", tc.size, got, tc.want)
+				}
+			})
+		}
+	}
+}
