@@ -1,0 +1,150 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"time"
+
+	"github.com/iobench/iobench/bench/procstat"
+	"github.com/iobench/iobench/bench/stats"
+)
+
+// measurement is an attack with the process samples taken during it.
+type measurement struct {
+	Outcome  *attackOutcome
+	Target   procstat.Series // nil when the target's process is unknown
+	Attacker procstat.Series
+	Redis    procstat.Series // nil when Redis is not a child of the harness
+	Exited   bool            // the target exited during the attack
+}
+
+// latencySplit holds the latencies of one attack, all and split by the
+// X-Delayed header. Requests without a response (status 0) carry no header
+// and count only in All.
+type latencySplit struct {
+	All, Fast, Delayed []time.Duration
+	Responses          int // results with a status code
+}
+
+func splitLatencies(recs []record) latencySplit {
+	var s latencySplit
+	s.All = make([]time.Duration, 0, len(recs))
+	for _, r := range recs {
+		s.All = append(s.All, r.Latency)
+		if r.Code == 0 {
+			continue
+		}
+		s.Responses++
+		if r.Delayed {
+			s.Delayed = append(s.Delayed, r.Latency)
+		} else {
+			s.Fast = append(s.Fast, r.Latency)
+		}
+	}
+	return s
+}
+
+func percentilesMs(l stats.Latency) Percentiles {
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	return Percentiles{
+		Count: l.Count, Mean: ms(l.Mean), P50: ms(l.P50), P90: ms(l.P90),
+		P95: ms(l.P95), P99: ms(l.P99), P999: ms(l.P999), Max: ms(l.Max),
+	}
+}
+
+// fill stores the figures of m in ts. It sorts the latency slices.
+func (m *measurement) fill(ts *TargetSummary, c *Config) {
+	o := m.Outcome
+	met := &o.Metrics
+	ts.Requests = int(met.Requests)
+	ts.SuccessRatio = met.Success
+	ts.Throughput = met.Throughput
+	ts.AchievedRate = met.Rate
+	ts.AttackS = met.Duration.Seconds()
+	ts.WaitS = met.Wait.Seconds()
+
+	split := splitLatencies(o.Records)
+	ts.LatencyMs = percentilesMs(stats.Summarize(split.All))
+	ts.FastLatencyMs = percentilesMs(stats.Summarize(split.Fast))
+	ts.DelayedLatencyMs = percentilesMs(stats.Summarize(split.Delayed))
+	if split.Responses > 0 {
+		ts.DelayedRatio = float64(len(split.Delayed)) / float64(split.Responses)
+	}
+	ts.StatusCodes = o.Groups.StatusCodes()
+	ts.Errors = o.Groups.Groups()
+
+	if m.Target != nil {
+		ts.PeakRSSBytes = ptr(m.Target.PeakRSS())
+		ts.CPUSeconds = ptr(m.Target.CPU().Seconds())
+		ts.CPUPercentMean = ptr(m.Target.MeanCPUPercent())
+		ts.CPUPercentPeak = ptr(m.Target.PeakCPUPercent())
+		if ts.Requests > 0 {
+			ts.CPUUsPerRequest = ptr(1e6 * m.Target.CPU().Seconds() / float64(ts.Requests))
+		}
+	}
+	ts.AttackerCPUSeconds = m.Attacker.CPU().Seconds()
+	if m.Redis != nil {
+		ts.RedisCPUSeconds = ptr(m.Redis.CPU().Seconds())
+	}
+	ts.Warnings = append(ts.Warnings, m.warnings(ts, c, len(split.Delayed), split.Responses)...)
+}
+
+// warnings returns the validity warnings of one measurement.
+func (m *measurement) warnings(ts *TargetSummary, c *Config, delayed, responses int) []string {
+	var out []string
+	if m.Exited {
+		out = append(out, "the target exited during the attack")
+	}
+	if m.Outcome.EncodeErr != nil {
+		out = append(out, fmt.Sprintf("the .bin file is incomplete: %v", m.Outcome.EncodeErr))
+	}
+	if !m.Outcome.Interrupted && ts.AchievedRate < 0.99*float64(c.Rate) {
+		out = append(out, fmt.Sprintf(
+			"achieved rate %.1f/s is below 99%% of the requested %d/s: the attacker could not keep up, so latency figures understate the load",
+			ts.AchievedRate, c.Rate))
+	}
+	if w := delayedRatioWarning(delayed, responses, c.DelayRatio); w != "" {
+		out = append(out, w)
+	}
+	if w := m.saturationWarning(); w != "" {
+		out = append(out, w)
+	}
+	return out
+}
+
+// delayedRatioWarning returns a warning when the observed share of delayed
+// responses is more than 3 standard deviations away from the expected one
+// (a binomial with n responses and probability p).
+func delayedRatioWarning(delayed, n int, p float64) string {
+	if n == 0 {
+		return ""
+	}
+	mean := float64(n) * p
+	sd := math.Sqrt(float64(n) * p * (1 - p))
+	if math.Abs(float64(delayed)-mean) <= 3*sd {
+		return ""
+	}
+	return fmt.Sprintf(
+		"%d of %d responses (%.2f%%) carried %s, expected %.2f%% ± %.2f%% (3 standard deviations): the target does not apply -delay-ratio, or does not send the header",
+		delayed, n, 100*float64(delayed)/float64(n), delayedHeader, 100*p, 300*sd/float64(n))
+}
+
+// saturationWarning returns a warning when the attacker, the target and
+// Redis together used 90% or more of the machine's cores: then the attacker
+// competed with the target for CPU, and latency includes waiting for a core.
+func (m *measurement) saturationWarning() string {
+	wall := m.Attacker.Elapsed().Seconds()
+	if wall <= 0 {
+		return ""
+	}
+	attacker := m.Attacker.CPU().Seconds()
+	total := attacker + m.Target.CPU().Seconds() + m.Redis.CPU().Seconds()
+	cores := float64(runtime.NumCPU())
+	if total < 0.9*cores*wall {
+		return ""
+	}
+	return fmt.Sprintf(
+		"the attacker used %.1f CPU-seconds in %.1f s (%.0f%% of one core) and, with the target and Redis, %.0f%% of all %d cores: CPU was the limit, not the target alone",
+		attacker, wall, 100*attacker/wall, 100*total/(cores*wall), runtime.NumCPU())
+}

@@ -1,0 +1,160 @@
+// Package bench implements iobench bench: it starts each target server in
+// turn on a loopback port, attacks it with vegeta at a constant rate,
+// samples the CPU and memory of its process tree, and reports exact
+// latency percentiles, split into fast and delayed responses, with one
+// table that compares the targets.
+//
+// A run writes, to the -out folder, <target>.bin (vegeta's gob encoding,
+// readable by vegeta report and vegeta plot), summary.json, summary.md and a
+// self-contained report.html.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// Main runs iobench bench with args (the flags after "bench"). It returns a
+// *cliflag.UsageError for a bad flag, so that the binary exits 2. When ctx
+// ends (Ctrl-C) it stops the attack, every child process and Redis, writes
+// what was measured marked partial, and returns ctx's error.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseConfig(args, stderr)
+	if err != nil {
+		return err
+	}
+	if c.List {
+		return listTargets(ctx, c, stdout)
+	}
+	return run(ctx, c, stdout, stderr)
+}
+
+// runner carries the state of one run.
+type runner struct {
+	cfg      *Config
+	stdout   io.Writer
+	stderr   io.Writer
+	progress string // bar, lines or off
+	exe      string
+	redis    *redisBackend
+	summary  *Summary
+	measured map[string]*measurement // by target name, for report.html
+}
+
+func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
+	exe, err := executable(c.Exe)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
+		return fmt.Errorf("create the results folder %s: %w", c.Out, err)
+	}
+	r := &runner{
+		cfg: c, stdout: stdout, stderr: stderr, exe: exe,
+		progress: resolveProgressMode(c.Progress, stderr),
+		summary:  newSummary(c),
+		measured: map[string]*measurement{},
+	}
+
+	if err := r.setupRedis(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		if err := r.redis.Stop(); err != nil {
+			fmt.Fprintf(stderr, "redis: stop: %v\n", err)
+		}
+	}()
+
+	for _, t := range r.targets() {
+		ts := r.runTarget(ctx, t)
+		r.summary.Targets = append(r.summary.Targets, ts)
+		printTarget(stdout, &ts, r.measured[ts.Name])
+	}
+	r.summary.Partial = ctx.Err() != nil
+
+	if err := r.writeReports(); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("run interrupted; partial results in %s: %w", c.Out, ctx.Err())
+	}
+	return nil
+}
+
+// executable returns the binary that runs the Go targets.
+func executable(flagValue string) (string, error) {
+	if flagValue != "" {
+		if _, err := os.Stat(flagValue); err != nil {
+			return "", fmt.Errorf("check -exe %s: %w", flagValue, err)
+		}
+		return flagValue, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find this executable to run the Go targets (set -exe): %w", err)
+	}
+	return exe, nil
+}
+
+// setupRedis starts or connects to Redis and seeds the key. With -url and no
+// -redis the server under test has its own Redis, so none is used.
+func (r *runner) setupRedis(ctx context.Context) error {
+	c := r.cfg
+	if c.URL != "" && c.RedisURL == "" {
+		r.redis = &redisBackend{Mode: redisNone}
+		r.fillRedisEnvironment()
+		return nil
+	}
+	backend, err := startRedis(ctx, c.RedisURL, r.stderr)
+	if err != nil {
+		return err
+	}
+	r.redis = backend
+	if err := seed(ctx, backend.URL, c.Key, c.Value); err != nil {
+		_ = backend.Stop()
+		return err
+	}
+	fmt.Fprintf(r.stderr, "redis: seeded key %q with %q\n", c.Key, c.Value)
+	r.fillRedisEnvironment()
+	if !backend.Caching {
+		r.summary.Warnings = append(r.summary.Warnings, noCacheNote)
+	}
+	return nil
+}
+
+func (r *runner) fillRedisEnvironment() {
+	env := &r.summary.Environment
+	env.RedisMode = r.redis.Mode
+	env.RedisVersion = r.redis.Version
+	env.RedisEmbedded = r.redis.Mode == redisEmbedded || r.redis.Mode == redisMiniredis
+	env.ClientSideCaching = r.redis.Caching
+}
+
+// targets returns the targets of the run: the selected ones, or one that
+// stands for the -url server.
+func (r *runner) targets() []Target {
+	if r.cfg.URL != "" {
+		return []Target{{Name: urlTargetName, Description: "server at " + r.cfg.URL}}
+	}
+	ts, _ := selectTargets(r.cfg.Targets) // checked by parseConfig
+	return ts
+}
+
+// urlTargetName names the -url server in the reports.
+const urlTargetName = "url"
+
+// errInterrupted is the reason of the targets skipped after Ctrl-C.
+var errInterrupted = errors.New("the run was interrupted before this target")
+
+// stopGrace returns how long a target may take to stop: -stop-timeout, but
+// at most 2 s once the run is interrupted.
+func (r *runner) stopGrace(ctx context.Context) time.Duration {
+	if ctx.Err() != nil {
+		return min(r.cfg.StopTimeout, 2*time.Second)
+	}
+	return r.cfg.StopTimeout
+}

@@ -1,0 +1,88 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+func newSummary(c *Config) *Summary {
+	return &Summary{
+		StartedAt:   time.Now().UTC().Truncate(time.Second),
+		Rate:        c.Rate,
+		DurationS:   c.Duration.Seconds(),
+		TimeoutS:    c.Timeout.Seconds(),
+		MaxWorkers:  c.MaxWorkers,
+		DelayS:      c.Delay.Seconds(),
+		DelayRatio:  c.DelayRatio,
+		DelaySeed:   c.DelaySeed,
+		Key:         c.Key,
+		Environment: machineEnvironment(),
+		Warnings:    []string{},
+		Targets:     []TargetSummary{},
+	}
+}
+
+// machineEnvironment describes this machine; the Redis fields are filled
+// once Redis runs.
+func machineEnvironment() Environment {
+	return Environment{
+		GoVersion: runtime.Version(),
+		OS:        runtime.GOOS,
+		Arch:      runtime.GOARCH,
+		CPUCount:  runtime.NumCPU(),
+		CPUModel:  cpuModel(),
+		Kernel:    kernelRelease(),
+	}
+}
+
+// cpuModel returns the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		key, value, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(key) == "model name" {
+			return strings.TrimSpace(value)
+		}
+	}
+	return "unknown"
+}
+
+func kernelRelease() string {
+	data, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// listTargets prints every target with its description and whether it can
+// run here.
+func listTargets(ctx context.Context, c *Config, w io.Writer) error {
+	exe, err := executable(c.Exe)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tSTATUS\tDESCRIPTION")
+	for _, t := range registry() {
+		expand := placeholders(exe, c.Peers, 0, "redis://127.0.0.1:6379/0", c)
+		status := "ready"
+		if err := checkRequirements(ctx, t, expand); err != nil {
+			status = err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Name, status, t.Description)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,156 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// printTarget writes one target's report: vegeta's own text report, the
+// exact percentiles, the resources, the failures and the warnings. m is nil
+// for a target that was not attacked.
+func printTarget(w io.Writer, ts *TargetSummary, m *measurement) {
+	fmt.Fprintf(w, "\n=== %s: %s ===\n", ts.Name, ts.Description)
+	if ts.Command != "" {
+		fmt.Fprintf(w, "command: %s\n", ts.Command)
+	}
+	fmt.Fprintf(w, "status:  %s\n", strings.ReplaceAll(ts.Status, "_", " "))
+	if ts.Reason != "" {
+		fmt.Fprintf(w, "reason:  %s\n", ts.Reason)
+	}
+	for _, l := range ts.StderrTail {
+		fmt.Fprintf(w, "  | %s\n", l)
+	}
+	if m == nil {
+		return
+	}
+
+	fmt.Fprintln(w, "\nvegeta report (its percentiles are t-digest estimates):")
+	_ = vegeta.NewTextReporter(&m.Outcome.Metrics).Report(w)
+
+	printPercentiles(w, ts)
+	printResources(w, ts)
+	printFailures(w, ts)
+	if len(ts.Warnings) > 0 {
+		fmt.Fprintln(w, "\nwarnings:")
+		for _, warn := range ts.Warnings {
+			fmt.Fprintf(w, "- %s\n", warn)
+		}
+	}
+}
+
+func printPercentiles(w io.Writer, ts *TargetSummary) {
+	fmt.Fprintln(w, "\nexact latency (every result):")
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\tcount\tmean\tp50\tp90\tp95\tp99\tp99.9\tmax\t")
+	rows := []struct {
+		label string
+		p     Percentiles
+	}{
+		{"all", ts.LatencyMs},
+		{"fast (no " + delayedHeader + ")", ts.FastLatencyMs},
+		{"delayed", ts.DelayedLatencyMs},
+	}
+	for _, r := range rows {
+		p := r.p
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.label, p.Count,
+			fmtMs(p.Mean), fmtMs(p.P50), fmtMs(p.P90), fmtMs(p.P95), fmtMs(p.P99), fmtMs(p.P999), fmtMs(p.Max))
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "delayed share of responses: %.2f%%\n", 100*ts.DelayedRatio)
+}
+
+func printResources(w io.Writer, ts *TargetSummary) {
+	fmt.Fprintln(w, "\nresources during the attack:")
+	if ts.CPUSeconds != nil {
+		perReq := "n/a"
+		if ts.CPUUsPerRequest != nil {
+			perReq = fmtMicros(*ts.CPUUsPerRequest)
+		}
+		fmt.Fprintf(w, "target:   peak RSS %s, CPU %s (mean %s, peak %s of one core), %s per request\n",
+			fmtMB(float64(*ts.PeakRSSBytes)), fmtSeconds(*ts.CPUSeconds),
+			fmtPercent(*ts.CPUPercentMean), fmtPercent(*ts.CPUPercentPeak), perReq)
+	} else {
+		fmt.Fprintln(w, "target:   not measured (give -pid with -url)")
+	}
+	fmt.Fprintf(w, "attacker: CPU %s (vegeta in this process)\n", fmtSeconds(ts.AttackerCPUSeconds))
+	if ts.RedisCPUSeconds != nil {
+		fmt.Fprintf(w, "redis:    CPU %s\n", fmtSeconds(*ts.RedisCPUSeconds))
+	} else {
+		fmt.Fprintln(w, "redis:    not measured (not a child process of the harness)")
+	}
+}
+
+func printFailures(w io.Writer, ts *TargetSummary) {
+	codes := make([]string, 0, len(ts.StatusCodes))
+	for code, n := range ts.StatusCodes {
+		codes = append(codes, fmt.Sprintf("%s:%d", code, n))
+	}
+	sort.Strings(codes)
+	fmt.Fprintf(w, "\nstatus codes: %s\n", strings.Join(codes, " "))
+	if len(ts.Errors) == 0 {
+		fmt.Fprintln(w, "errors: none")
+		return
+	}
+	fmt.Fprintln(w, "errors:")
+	for _, g := range ts.Errors {
+		fmt.Fprintf(w, "- %d x %s: %s\n  e.g. %s\n", g.Count, g.Kind, g.Explanation, g.Example)
+	}
+}
+
+// writeReports completes the summary and writes summary.json, summary.md
+// and report.html, then prints the comparison table.
+func (r *runner) writeReports() error {
+	s := r.summary
+	s.Baseline = chooseBaseline(measuredTargets(s))
+	for _, t := range s.Targets {
+		for _, warn := range t.Warnings {
+			s.Warnings = append(s.Warnings, t.Name+": "+warn)
+		}
+	}
+	if s.Partial {
+		s.Warnings = append(s.Warnings, "the run was interrupted: the results are partial")
+	}
+
+	fmt.Fprintln(r.stdout)
+	printComparison(r.stdout, s)
+	if len(s.Warnings) > 0 {
+		fmt.Fprintln(r.stdout, "\nwarnings:")
+		for _, warn := range s.Warnings {
+			fmt.Fprintf(r.stdout, "- %s\n", warn)
+		}
+	}
+
+	if err := writeJSON(r.cfg.Out, summaryFile, s); err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	writeMarkdown(&md, s)
+	if err := writeFile(r.cfg.Out, summaryMDFile, md.Bytes()); err != nil {
+		return err
+	}
+	var html bytes.Buffer
+	if err := writeHTML(&html, s, r.measured); err != nil {
+		return err
+	}
+	if err := writeFile(r.cfg.Out, reportFile, html.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.stdout, "\nresults: %s (summary.json, summary.md, report.html, <target>.bin)\n", r.cfg.Out)
+	return nil
+}
+
+func writeFile(dir, name string, data []byte) error {
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

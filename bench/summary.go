@@ -1,0 +1,117 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/iobench/iobench/bench/stats"
+)
+
+// Target statuses in summary.json.
+const (
+	statusOK      = "ok"      // attacked for the whole -duration
+	statusPartial = "partial" // attack interrupted; the figures cover what ran
+	statusFailed  = "failed"  // did not start, or did not return the seeded value
+	statusNotRun  = "not_run" // requirements missing, or the run was interrupted before it
+	statusExited  = "exited"  // the target exited during the attack
+	summaryFile   = "summary.json"
+	summaryMDFile = "summary.md"
+	reportFile    = "report.html"
+)
+
+// Summary is the content of summary.json.
+type Summary struct {
+	StartedAt   time.Time       `json:"started_at"`
+	Partial     bool            `json:"partial"`
+	Rate        int             `json:"rate"`
+	DurationS   float64         `json:"duration_s"`
+	TimeoutS    float64         `json:"timeout_s"`
+	MaxWorkers  uint64          `json:"max_workers"`
+	DelayS      float64         `json:"delay_s"`
+	DelayRatio  float64         `json:"delay_ratio"`
+	DelaySeed   int64           `json:"delay_seed"`
+	Key         string          `json:"key"`
+	Baseline    string          `json:"baseline"`
+	Environment Environment     `json:"environment"`
+	Warnings    []string        `json:"warnings"`
+	Targets     []TargetSummary `json:"targets"`
+}
+
+// Environment describes the machine and the Redis of a run.
+type Environment struct {
+	GoVersion         string `json:"go_version"`
+	OS                string `json:"os"`
+	Arch              string `json:"arch"`
+	CPUCount          int    `json:"cpu_count"`
+	CPUModel          string `json:"cpu_model"`
+	Kernel            string `json:"kernel"`
+	RedisVersion      string `json:"redis_version"`
+	RedisMode         string `json:"redis_mode"`
+	RedisEmbedded     bool   `json:"redis_embedded"`
+	ClientSideCaching bool   `json:"client_side_caching"`
+}
+
+// Percentiles are exact latency percentiles in milliseconds.
+type Percentiles struct {
+	Count int     `json:"count"`
+	Mean  float64 `json:"mean"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+}
+
+// TargetSummary is one target's entry in summary.json. Resource figures are
+// null when they were not measured (-url without -pid, or an external Redis).
+type TargetSummary struct {
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	Status      string            `json:"status"`
+	Reason      string            `json:"reason,omitempty"`
+	StderrTail  []string          `json:"stderr_tail,omitempty"`
+	Command     string            `json:"command"`
+	URL         string            `json:"url"`
+	Versions    map[string]string `json:"versions"`
+
+	Requests         int            `json:"requests"`
+	SuccessRatio     float64        `json:"success_ratio"`
+	Throughput       float64        `json:"throughput"`
+	AchievedRate     float64        `json:"achieved_rate"`
+	AttackS          float64        `json:"attack_s"`
+	WaitS            float64        `json:"wait_s"`
+	LatencyMs        Percentiles    `json:"latency_ms"`
+	FastLatencyMs    Percentiles    `json:"fast_latency_ms"`
+	DelayedLatencyMs Percentiles    `json:"delayed_latency_ms"`
+	DelayedRatio     float64        `json:"delayed_ratio"`
+	StatusCodes      map[string]int `json:"status_codes"`
+	Errors           []stats.Group  `json:"errors"`
+
+	PeakRSSBytes       *int64   `json:"peak_rss_bytes"`
+	CPUSeconds         *float64 `json:"cpu_seconds"`
+	CPUPercentMean     *float64 `json:"cpu_percent_mean"`
+	CPUPercentPeak     *float64 `json:"cpu_percent_peak"`
+	CPUUsPerRequest    *float64 `json:"cpu_us_per_request"`
+	AttackerCPUSeconds float64  `json:"attacker_cpu_seconds"`
+	RedisCPUSeconds    *float64 `json:"redis_cpu_seconds"`
+	Warnings           []string `json:"warnings"`
+}
+
+// writeJSON writes v as indented JSON to dir/name.
+func writeJSON(dir, name string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,191 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/iobench/iobench/bench/procstat"
+)
+
+// tailLines is how many lines of a failed target's output the report keeps.
+const tailLines = 15
+
+// runTarget starts t, checks it, attacks it and stops it. Every outcome,
+// failures included, is a TargetSummary; the measurement goes to r.measured.
+func (r *runner) runTarget(ctx context.Context, t Target) (ts TargetSummary) {
+	ts = TargetSummary{Name: t.Name, Description: t.Description, Versions: map[string]string{}}
+	if ctx.Err() != nil {
+		return r.skip(ts, statusNotRun, errInterrupted.Error())
+	}
+	if r.cfg.URL != "" {
+		return r.runURL(ctx, ts)
+	}
+
+	port, err := freePort()
+	if err != nil {
+		return r.skip(ts, statusFailed, err.Error())
+	}
+	expand := placeholders(r.exe, r.cfg.Peers, port, r.redis.URL, r.cfg)
+	argv := expandAll(t.Command, expand)
+	ts.Command = shellJoin(argv)
+	ts.URL = fmt.Sprintf("http://127.0.0.1:%d/test", port)
+	if err := checkRequirements(ctx, t, expand); err != nil {
+		return r.skip(ts, statusNotRun, err.Error())
+	}
+	ts.Versions = probeVersions(ctx, t, r.exe, expand)
+
+	fmt.Fprintf(r.stderr, "%s: starting %s\n", t.Name, ts.Command)
+	ch, err := startChild(argv, expandAll(t.Env, expand), expand(t.Dir))
+	if err != nil {
+		return r.skip(ts, statusFailed, err.Error())
+	}
+	defer r.stopChild(ctx, &ts, ch)
+
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if err := r.checkTarget(ctx, base, ch); err != nil {
+		ts.StderrTail = ch.Tail(tailLines)
+		return r.skip(ts, statusFailed, err.Error())
+	}
+	m, err := r.measure(ctx, ts.Name, ts.URL, ch.PID(), ch)
+	if err != nil {
+		return r.skip(ts, statusFailed, err.Error())
+	}
+	r.record(&ts, m)
+	if m.Exited {
+		ts.StderrTail = ch.Tail(tailLines)
+	}
+	return ts
+}
+
+// runURL attacks the server at -url, measuring -pid when given.
+func (r *runner) runURL(ctx context.Context, ts TargetSummary) TargetSummary {
+	ts.URL = r.cfg.URL
+	want := ""
+	if r.redis.URL != "" {
+		want = r.cfg.Value
+	}
+	if err := verifyValue(ctx, ts.URL, want, r.cfg.Delay+10*time.Second); err != nil {
+		return r.skip(ts, statusFailed, err.Error())
+	}
+	m, err := r.measure(ctx, ts.Name, ts.URL, r.cfg.PID, nil)
+	if err != nil {
+		return r.skip(ts, statusFailed, err.Error())
+	}
+	r.record(&ts, m)
+	return ts
+}
+
+// checkTarget waits for /healthz and checks that /test returns the seeded
+// value.
+func (r *runner) checkTarget(ctx context.Context, base string, ch *child) error {
+	if err := waitHealthy(ctx, base+"/healthz", ch, r.cfg.StartTimeout); err != nil {
+		return err
+	}
+	// A delayed answer takes -delay longer; allow for it.
+	return verifyValue(ctx, base+"/test", r.cfg.Value, r.cfg.Delay+10*time.Second)
+}
+
+// measure attacks url while sampling pid's process tree (when pid > 0),
+// this process and an embedded Redis. It writes <name>.bin.
+func (r *runner) measure(ctx context.Context, name, url string, pid int, ch *child) (*measurement, error) {
+	binPath := filepath.Join(r.cfg.Out, name+".bin")
+	f, err := os.Create(binPath)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", binPath, err)
+	}
+	defer f.Close()
+	bin := bufio.NewWriterSize(f, 1<<20)
+
+	interval := r.cfg.SampleInterval
+	var targetRec, redisRec *procstat.Recorder
+	if pid > 0 {
+		targetRec = procstat.Record(procstat.NewCounter(pid, true), interval)
+	}
+	if r.redis.PID > 0 {
+		redisRec = procstat.Record(procstat.NewCounter(r.redis.PID, false), interval)
+	}
+	selfRec := procstat.Record(procstat.NewCounter(os.Getpid(), false), interval)
+
+	spec := attackSpec{
+		Name: name, URL: url, Rate: r.cfg.Rate, Duration: r.cfg.Duration,
+		Timeout: r.cfg.Timeout, MaxWorkers: r.cfg.MaxWorkers,
+	}
+	cnt := &counters{}
+	prog := startProgress(r.progress, r.stderr, spec, cnt)
+	out := attack(ctx, spec, bin, cnt)
+	prog.Stop()
+
+	m := &measurement{Outcome: out}
+	m.Attacker, _ = selfRec.Stop()
+	if redisRec != nil {
+		m.Redis, _ = redisRec.Stop()
+	}
+	if targetRec != nil {
+		m.Target, _ = targetRec.Stop()
+		m.Exited = targetRec.Exited()
+	}
+	if ch != nil && ch.Exited() {
+		m.Exited = true
+	}
+
+	if err := bin.Flush(); err != nil && out.EncodeErr == nil {
+		out.EncodeErr = fmt.Errorf("write %s: %w", binPath, err)
+	}
+	return m, nil
+}
+
+// record stores m's figures in ts and keeps m for report.html.
+func (r *runner) record(ts *TargetSummary, m *measurement) {
+	m.fill(ts, r.cfg)
+	switch {
+	case m.Exited:
+		ts.Status = statusExited
+	case m.Outcome.Interrupted:
+		ts.Status = statusPartial
+		ts.Warnings = append(ts.Warnings, "the attack was interrupted: the figures cover only part of -duration")
+	default:
+		ts.Status = statusOK
+	}
+	r.measured[ts.Name] = m
+}
+
+// skip marks ts as not run or failed, and says so on stderr.
+func (r *runner) skip(ts TargetSummary, status, reason string) TargetSummary {
+	ts.Status = status
+	ts.Reason = strings.TrimPrefix(reason, errNotRun.Error()+": ")
+	label := strings.ReplaceAll(status, "_", " ")
+	fmt.Fprintf(r.stderr, "%s: %s: %s\n", ts.Name, label, ts.Reason)
+	for _, l := range ts.StderrTail {
+		fmt.Fprintf(r.stderr, "  | %s\n", l)
+	}
+	return ts
+}
+
+// stopChild stops the target and notes a stop that needed SIGKILL.
+func (r *runner) stopChild(ctx context.Context, ts *TargetSummary, ch *child) {
+	err := ch.Stop(r.stopGrace(ctx))
+	if err != nil && ts.Status != statusFailed {
+		ts.Warnings = append(ts.Warnings, err.Error())
+	}
+	if err != nil {
+		fmt.Fprintf(r.stderr, "%s: %v\n", ts.Name, err)
+	}
+}
+
+// shellJoin quotes argv for display so that it can be pasted into a shell.
+func shellJoin(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`&|;<>()*?[]{}!#~") {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}
