@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/iobench/iobench/bench"
 	"github.com/iobench/iobench/internal/cliflag"
 )
 
@@ -23,6 +24,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return bench.Main(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], stdout)
 	case "version", "-version", "--version":
