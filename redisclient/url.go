@@ -43,12 +43,10 @@ func wrapParseError(raw string, err error) error {
 		ErrInvalidURL, redactURL(raw), err, urlForm)
 }
 
-// redactURL hides the password of raw, so that errors never show it, even
-// when raw cannot be parsed.
+// redactURL hides the password of raw, so that errors never show it. It
+// works on the text rather than on url.Parse, so a password containing
+// '/', '?' or '#' is hidden too. The userinfo ends at the last '@'.
 func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
 	scheme, rest, found := strings.Cut(raw, "://")
 	if !found {
 		return raw
@@ -57,6 +55,9 @@ func redactURL(raw string) string {
 	if at < 0 {
 		return raw
 	}
-	user, _, _ := strings.Cut(rest[:at], ":")
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return raw
+	}
 	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
