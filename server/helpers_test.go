@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -57,8 +58,15 @@ func openRueidis(tb testing.TB, url string, cacheTTL time.Duration) *redisclient
 // running is a Server under test listening on 127.0.0.1.
 type running struct {
 	Server
-	url    string // http://127.0.0.1:PORT
-	served chan error
+	url       string // http://127.0.0.1:PORT
+	serveDone chan struct{}
+	serveErr  error // what Serve returned, set before serveDone closes
+}
+
+// served waits for Serve to return and returns its error.
+func (r *running) served() error {
+	<-r.serveDone
+	return r.serveErr
 }
 
 // start builds a Server from cfg, serves it on a free loopback port and
@@ -73,20 +81,69 @@ func start(t *testing.T, cfg Config) *running {
 	if err != nil {
 		t.Fatalf("listen on 127.0.0.1:0: %v", err)
 	}
-	r := &running{Server: srv, url: "http://" + ln.Addr().String(), served: make(chan error, 1)}
-	go func() { r.served <- srv.Serve(ln) }()
+	r := &running{Server: srv, url: "http://" + ln.Addr().String(), serveDone: make(chan struct{})}
+	go func() {
+		r.serveErr = srv.Serve(ln)
+		close(r.serveDone)
+	}()
 
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), eventually)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
+		if err := shutdown(srv); err != nil {
 			t.Errorf("Shutdown at cleanup: %v", err)
 		}
-		if err := <-r.served; err != nil {
+		if err := r.served(); err != nil {
 			t.Errorf("Serve returned %v after Shutdown, want nil", err)
 		}
 	})
 	return r
+}
+
+// shutdown shuts s down, leaving in-flight requests up to eventually.
+func shutdown(s Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), eventually)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
+
+// idleConn is a keep-alive connection that served one request and waits.
+type idleConn struct{ net.Conn }
+
+// openIdleConn sends GET /healthz on a new connection to r, reads the
+// response and leaves the connection idle.
+func openIdleConn(t *testing.T, r *running) idleConn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(r.url, "http://"))
+	if err != nil {
+		t.Fatalf("dial %s: %v", r.url, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := conn.SetDeadline(time.Now().Add(eventually)); err != nil {
+		t.Fatalf("set deadline: %v", err)
+	}
+	if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+		t.Fatalf("write request on the idle connection: %v", err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("read response on the idle connection: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Close {
+		t.Fatalf("idle connection: status %d, close %v; want 200 and keep-alive", resp.StatusCode, resp.Close)
+	}
+	return idleConn{conn}
+}
+
+// wantClosed checks that the server closed c.
+func (c idleConn) wantClosed(t *testing.T) {
+	t.Helper()
+	var buf [1]byte
+	n, err := c.Read(buf[:])
+	if err == nil || errIsTimeout(err) {
+		t.Errorf("read on the idle connection after shutdown: %d bytes, %v; want it closed", n, err)
+	}
 }
 
 // delayer returns the Delayer of a Server built by New.
