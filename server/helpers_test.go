@@ -60,7 +60,7 @@ type running struct {
 	Server
 	url       string // http://127.0.0.1:PORT
 	serveDone chan struct{}
-	serveErr  error // what Serve returned, set before serveDone closes
+	serveErr  error // label Serve returned, set before serveDone closes
 }
 
 // served waits for Serve to return and returns its error.
@@ -198,7 +198,7 @@ func (r *running) get(t *testing.T, path string) reply {
 
 // waitFor sends GET path until done accepts the reply or eventually passes,
 // and returns how long it took.
-func (r *running) waitFor(t *testing.T, path, what string, done func(reply) bool) time.Duration {
+func (r *running) waitFor(t *testing.T, path, label string, done func(reply) bool) time.Duration {
 	t.Helper()
 	start := time.Now()
 	var last reply
@@ -206,26 +206,26 @@ func (r *running) waitFor(t *testing.T, path, what string, done func(reply) bool
 		last = r.get(t, path)
 		if done(last) {
 			took := time.Since(start)
-			t.Logf("%s after %v", what, took)
+			t.Logf("%s after %v", label, took)
 			return took
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Fatalf("waiting for %s: last GET %s = %d %q after %v", what, path, last.status, last.body, eventually)
+	t.Fatalf("waiting for %s: last GET %s = %d %q after %v", label, path, last.status, last.body, eventually)
 	return 0
 }
 
 // wantText checks a text/plain reply's status and body.
-func wantText(t *testing.T, what string, got reply, status int, body string) {
+func wantText(t *testing.T, label string, got reply, status int, body string) {
 	t.Helper()
 	if got.status != status {
-		t.Errorf("%s: status = %d, want %d (body %q)", what, got.status, status, got.body)
+		t.Errorf("%s: status = %d, want %d (body %q)", label, got.status, status, got.body)
 	}
 	if got.body != body {
-		t.Errorf("%s: body = %q, want %q", what, got.body, body)
+		t.Errorf("%s: body = %q, want %q", label, got.body, body)
 	}
 	if ct := got.header.Get("Content-Type"); ct != contentType {
-		t.Errorf("%s: Content-Type = %q, want %q", what, ct, contentType)
+		t.Errorf("%s: Content-Type = %q, want %q", label, ct, contentType)
 	}
 }
 

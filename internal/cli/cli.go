@@ -1,5 +1,5 @@
 // Package cli implements the iobench command line: it dispatches to the
-// serve, healthcheck and version subcommands and prints the help.
+// serve, bench, healthcheck and version subcommands and prints the help.
 package cli
 
 import (
@@ -34,7 +34,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		printUsage(stdout)
 		return flag.ErrHelp
 	}
-	return cliflag.Usagef("unknown command %q: want serve, healthcheck or version (run 'iobench -h' for help)",
+	return cliflag.Usagef("unknown command %q: want serve, bench, healthcheck or version (run 'iobench -h' for help)",
 		args[0])
 }
 
@@ -48,6 +48,8 @@ returns a value read from Redis, and a share of requests waits longer.
 
 Commands:
   serve        serve GET /test and GET /healthz
+  bench        attack each target server in turn and compare them
+               (its flags: iobench bench -h)
   healthcheck  probe the /healthz of a running server; exit 0 when healthy
   version      print the build version
   help         print this help
