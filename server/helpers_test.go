@@ -60,7 +60,7 @@ type running struct {
 	Server
 	url       string // http://127.0.0.1:PORT
 	serveDone chan struct{}
-	serveErr  error // label Serve returned, set before serveDone closes
+	serveErr  error // what Serve returned, set before serveDone closes
 }
 
 // served waits for Serve to return and returns its error.
