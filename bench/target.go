@@ -48,6 +48,9 @@ func (r *runner) runTarget(ctx context.Context, t Target) (ts TargetSummary) {
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	if err := r.checkTarget(ctx, base, ch); err != nil {
+		if ctx.Err() != nil {
+			return r.skip(ts, statusNotRun, "the run was interrupted while the target started")
+		}
 		ts.StderrTail = ch.Tail(tailLines)
 		return r.skip(ts, statusFailed, err.Error())
 	}

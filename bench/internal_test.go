@@ -1,0 +1,190 @@
+package bench
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iobench/iobench/bench/procstat"
+)
+
+func TestDelayedRatioWarning(t *testing.T) {
+	cases := []struct {
+		delayed, n int
+		p          float64
+		warn       bool
+	}{
+		{600, 12000, 0.05, false},
+		{650, 12000, 0.05, false}, // 3 standard deviations are about 72
+		{700, 12000, 0.05, true},
+		{0, 12000, 0.05, true}, // the target ignores -delay-ratio
+		{0, 12000, 0, false},
+		{5, 12000, 0, true},
+		{0, 0, 0.05, false}, // no responses, nothing to judge
+	}
+	for _, c := range cases {
+		got := delayedRatioWarning(c.delayed, c.n, c.p)
+		if (got != "") != c.warn {
+			t.Errorf("delayedRatioWarning(%d, %d, %v) = %q, want warning %v", c.delayed, c.n, c.p, got, c.warn)
+		}
+	}
+}
+
+func TestFillSplitsFastAndDelayed(t *testing.T) {
+	recs := []record{
+		{Latency: time.Millisecond, Code: 200},
+		{Latency: 2 * time.Millisecond, Code: 200},
+		{Latency: 3 * time.Second, Code: 200, Delayed: true},
+		{Latency: 30 * time.Second, Code: 0, Failed: true},
+	}
+	out := &attackOutcome{Records: recs}
+	for _, r := range recs {
+		errText := ""
+		if r.Failed {
+			errText = `Get "x": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`
+		}
+		out.Groups.Add(r.Code, errText)
+	}
+	m := &measurement{Outcome: out}
+	var ts TargetSummary
+	m.fill(&ts, &Config{Rate: 1, DelayRatio: 1.0 / 3})
+
+	if ts.LatencyMs.Count != 4 || ts.FastLatencyMs.Count != 2 || ts.DelayedLatencyMs.Count != 1 {
+		t.Errorf("counts all/fast/delayed = %d/%d/%d, want 4/2/1",
+			ts.LatencyMs.Count, ts.FastLatencyMs.Count, ts.DelayedLatencyMs.Count)
+	}
+	if ts.DelayedRatio < 0.333 || ts.DelayedRatio > 0.334 {
+		t.Errorf("delayed ratio = %v, want 1/3 of the responses", ts.DelayedRatio)
+	}
+	if ts.FastLatencyMs.Max != 2 {
+		t.Errorf("fast max = %vms, want 2ms", ts.FastLatencyMs.Max)
+	}
+	if len(ts.Errors) != 1 || ts.Errors[0].Kind != "timeout" {
+		t.Errorf("errors = %+v, want one timeout group", ts.Errors)
+	}
+	if ts.PeakRSSBytes != nil || ts.CPUSeconds != nil || ts.RedisCPUSeconds != nil {
+		t.Error("resource figures set although nothing was sampled")
+	}
+}
+
+func TestSaturationWarning(t *testing.T) {
+	series := func(cpu time.Duration) procstat.Series {
+		return procstat.Series{
+			{At: 0},
+			{At: 10 * time.Second, Usage: procstat.Usage{CPU: cpu}},
+		}
+	}
+	busy := &measurement{Attacker: series(100 * time.Second), Target: series(time.Second)}
+	if busy.saturationWarning() == "" {
+		t.Error("no warning when the attacker used 10 cores' worth of CPU")
+	}
+	idle := &measurement{Attacker: series(time.Second), Target: series(time.Second)}
+	if w := idle.saturationWarning(); w != "" {
+		t.Errorf("warning with 0.2 cores used: %s", w)
+	}
+}
+
+func TestComparisonRatios(t *testing.T) {
+	s := &Summary{Baseline: "nethttp", Targets: []TargetSummary{
+		{Name: "fasthttp", Status: statusOK, CPUSeconds: ptr(1.0), FastLatencyMs: Percentiles{P50: 0.5}},
+		{Name: "broken", Status: statusFailed, Reason: "exited"},
+		{Name: "nethttp", Status: statusOK, CPUSeconds: ptr(4.0), FastLatencyMs: Percentiles{P50: 1}},
+	}}
+	rows := comparisonRows(s)
+	if got := strings.Join(rows[0], "|"); got != "figure|fasthttp|nethttp (baseline)" {
+		t.Errorf("header = %q", got)
+	}
+	cells := map[string][]string{}
+	for _, r := range rows[1:] {
+		cells[r[0]] = r[1:]
+	}
+	if got := cells["CPU time"]; got[0] != "1.00s (0.25x)" || got[1] != "4.00s" {
+		t.Errorf("CPU time cells = %q, want 1.00s (0.25x) and 4.00s", got)
+	}
+	if got := cells["fast p50"]; got[0] != "0.500ms (0.50x)" {
+		t.Errorf("fast p50 cell = %q, want 0.500ms (0.50x)", got[0])
+	}
+	if got := cells["peak RSS"]; got[0] != "n/a" {
+		t.Errorf("peak RSS cell = %q, want n/a when not measured", got[0])
+	}
+}
+
+func TestChooseBaseline(t *testing.T) {
+	a, b := &TargetSummary{Name: "fasthttp"}, &TargetSummary{Name: "nethttp"}
+	if got := chooseBaseline([]*TargetSummary{a, b}); got != "nethttp" {
+		t.Errorf("baseline = %q, want nethttp", got)
+	}
+	if got := chooseBaseline([]*TargetSummary{a}); got != "fasthttp" {
+		t.Errorf("baseline without nethttp = %q, want fasthttp", got)
+	}
+	if got := chooseBaseline(nil); got != "" {
+		t.Errorf("baseline of no targets = %q, want empty", got)
+	}
+}
+
+func TestSelectTargets(t *testing.T) {
+	all, err := selectTargets("all")
+	if err != nil || len(all) != len(registry()) {
+		t.Errorf("selectTargets(all) = %d targets, %v; want %d", len(all), err, len(registry()))
+	}
+	two, err := selectTargets(" nethttp , fasthttp")
+	if err != nil || len(two) != 2 || two[0].Name != "nethttp" {
+		t.Errorf("selectTargets(nethttp,fasthttp) = %v, %v; want both in that order", two, err)
+	}
+	if _, err := selectTargets("fasthttp,fasthttp"); err == nil {
+		t.Error("a target listed twice is accepted")
+	}
+	_, err = selectTargets("rust2")
+	if err == nil || !strings.Contains(err.Error(), "fasthttp,fasthttp-nocache,nethttp") {
+		t.Errorf("unknown target error = %v, want the list of names", err)
+	}
+}
+
+func TestPlaceholdersExpand(t *testing.T) {
+	c := &Config{Key: "k", Delay: 250 * time.Millisecond, DelayRatio: 0.05, DelaySeed: 7}
+	expand := placeholders("/bin/iobench", "peers", 8123, "redis://127.0.0.1:1/0", c)
+	got := expand("{exe} {addr} {port} {redis} {key} {delay} {delay_ratio} {delay_seed} {peers}/django")
+	want := "/bin/iobench 127.0.0.1:8123 8123 redis://127.0.0.1:1/0 k 250ms 0.05 7 peers/django"
+	if got != want {
+		t.Errorf("expand = %q, want %q", got, want)
+	}
+}
+
+func TestCheckRequirements(t *testing.T) {
+	expand := func(s string) string { return s }
+	ok := Target{Requires: []Requirement{{Program: "sh"}, {Command: []string{"true"}}}}
+	if err := checkRequirements(context.Background(), ok, expand); err != nil {
+		t.Errorf("met requirements: %v", err)
+	}
+	failing := Target{Requires: []Requirement{{Command: []string{"sh", "-c", "echo broken >&2; exit 1"}, Install: "fix it"}}}
+	err := checkRequirements(context.Background(), failing, expand)
+	if err == nil || !strings.Contains(err.Error(), "broken") || !strings.HasSuffix(err.Error(), "; install with fix it") {
+		t.Errorf("failing command requirement: %v, want its output and the install command", err)
+	}
+	missing := Target{Requires: []Requirement{{File: "/nonexistent/iobench-peer", Missing: "the peer is not built"}}}
+	err = checkRequirements(context.Background(), missing, expand)
+	if err == nil || err.Error() != "not run: the peer is not built" {
+		t.Errorf("missing file requirement: %v", err)
+	}
+}
+
+func TestShellJoinQuotes(t *testing.T) {
+	got := shellJoin([]string{"/usr/bin/python3", "-c", "import django; print(1)", "", "it's"})
+	want := `/usr/bin/python3 -c 'import django; print(1)' '' 'it'\''s'`
+	if got != want {
+		t.Errorf("shellJoin = %s, want %s", got, want)
+	}
+}
+
+func TestTailBufferKeepsEnd(t *testing.T) {
+	tb := &tailBuffer{max: 10}
+	_, _ = tb.Write([]byte("0123456789"))
+	_, _ = tb.Write([]byte("abc\ndef"))
+	if got := tb.String(); got != "789abc\ndef" {
+		t.Errorf("tail = %q, want the last 10 bytes", got)
+	}
+	if got := lastLines("a\n\nb\nc\n", 2); got != "b\nc" {
+		t.Errorf("lastLines = %q, want b and c", got)
+	}
+}
