@@ -173,8 +173,12 @@ func baselineLabel(s *Summary) string {
 func writeMarkdown(w io.Writer, s *Summary) {
 	env := s.Environment
 	fmt.Fprintf(w, "# iobench bench, %s\n\n", s.StartedAt.Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(w, "%d requests/s for %gs per target, %.0f%% of requests delayed by %gs (seed %d), timeout %gs.\n",
+	fmt.Fprintf(w, "%d requests/s for %gs per target, %.0f%% of requests delayed by %gs (seed %d), timeout %gs",
 		s.Rate, s.DurationS, 100*s.DelayRatio, s.DelayS, s.DelaySeed, s.TimeoutS)
+	if s.WarmupS > 0 {
+		fmt.Fprintf(w, ", after an unmeasured %gs warm-up", s.WarmupS)
+	}
+	fmt.Fprintln(w, ".")
 	fmt.Fprintf(w, "Machine: %s, %d cores, Linux %s, %s. Redis: %s %s.\n\n",
 		env.CPUModel, env.CPUCount, env.Kernel, env.GoVersion, env.RedisMode, env.RedisVersion)
 	if s.Partial {

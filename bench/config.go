@@ -21,6 +21,7 @@ type Config struct {
 	PID        int           // -pid: process of the -url server, for CPU and memory figures
 	Rate       int           // -rate: requests per second
 	Duration   time.Duration // -duration: attack length per target
+	Warmup     time.Duration // -warmup: unmeasured attack before each measured one
 	Timeout    time.Duration // -timeout: per request
 	MaxWorkers uint64        // -max-workers: 0 means unbounded
 	Delay      time.Duration // -delay: extra wait of a delayed request
@@ -54,6 +55,7 @@ func newFlagSet(c *Config) *flag.FlagSet {
 	fs.IntVar(&c.PID, "pid", 0, "process `id` of the -url server, to measure its CPU and memory with its children")
 	fs.IntVar(&c.Rate, "rate", 800, "constant request rate, in requests per `second`")
 	fs.DurationVar(&c.Duration, "duration", 15*time.Second, "attack length per target")
+	fs.DurationVar(&c.Warmup, "warmup", 0, "attack each target this long at -rate before the measured attack, and drop those results; 0 measures from the first request, as the original experiment did")
 	fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "per-request timeout; a request without a full response by then fails with status 0")
 	fs.Uint64Var(&c.MaxWorkers, "max-workers", 0, "upper bound on concurrent requests (vegeta workers); 0 means unbounded")
 	fs.DurationVar(&c.Delay, "delay", 3*time.Second, "extra wait of a delayed request, passed to every target")
@@ -102,6 +104,7 @@ func (c *Config) validate(set map[string]bool) error {
 	}{
 		{c.Rate <= 0 || c.Rate > maxRate, "rate", fmt.Sprintf("a whole number of requests per second from 1 to %d, e.g. 800", maxRate), c.Rate},
 		{c.Duration <= 0 || c.Duration > maxDuration, "duration", "a duration above 0 and at most 24h, e.g. 15s", c.Duration},
+		{c.Warmup < 0 || c.Warmup > maxDuration, "warmup", "a duration from 0 to 24h, e.g. 5s", c.Warmup},
 		{c.Timeout <= 0, "timeout", "a duration above 0, e.g. 30s", c.Timeout},
 		{c.Delay < 0, "delay", "a duration of 0 or more, e.g. 3s", c.Delay},
 		{c.DelayRatio < 0 || c.DelayRatio > 1 || c.DelayRatio != c.DelayRatio, "delay-ratio", "a number from 0 to 1, e.g. 0.05", c.DelayRatio},

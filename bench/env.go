@@ -17,6 +17,7 @@ func newSummary(c *Config) *Summary {
 		StartedAt:   time.Now().UTC().Truncate(time.Second),
 		Rate:        c.Rate,
 		DurationS:   c.Duration.Seconds(),
+		WarmupS:     c.Warmup.Seconds(),
 		TimeoutS:    c.Timeout.Seconds(),
 		MaxWorkers:  c.MaxWorkers,
 		DelayS:      c.Delay.Seconds(),

@@ -28,6 +28,7 @@ type Summary struct {
 	Partial     bool            `json:"partial"`
 	Rate        int             `json:"rate"`
 	DurationS   float64         `json:"duration_s"`
+	WarmupS     float64         `json:"warmup_s"`
 	TimeoutS    float64         `json:"timeout_s"`
 	MaxWorkers  uint64          `json:"max_workers"`
 	DelayS      float64         `json:"delay_s"`

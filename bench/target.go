@@ -54,7 +54,7 @@ func (r *runner) runTarget(ctx context.Context, t Target) (ts TargetSummary) {
 		ts.StderrTail = ch.Tail(tailLines)
 		return r.skip(ts, statusFailed, err.Error())
 	}
-	m, err := r.measure(ctx, ts.Name, ts.URL, ch.PID(), ch)
+	m, err := r.warmAndMeasure(ctx, ts.Name, ts.URL, ch.PID(), ch)
 	if err != nil {
 		return r.skip(ts, statusFailed, err.Error())
 	}
@@ -75,7 +75,7 @@ func (r *runner) runURL(ctx context.Context, ts TargetSummary) TargetSummary {
 	if err := verifyValue(ctx, ts.URL, want, r.cfg.Delay+10*time.Second); err != nil {
 		return r.skip(ts, statusFailed, err.Error())
 	}
-	m, err := r.measure(ctx, ts.Name, ts.URL, r.cfg.PID, nil)
+	m, err := r.warmAndMeasure(ctx, ts.Name, ts.URL, r.cfg.PID, nil)
 	if err != nil {
 		return r.skip(ts, statusFailed, err.Error())
 	}
@@ -93,10 +93,28 @@ func (r *runner) checkTarget(ctx context.Context, base string, ch *child) error 
 	return verifyValue(ctx, base+"/test", r.cfg.Value, r.cfg.Delay+10*time.Second)
 }
 
-// measure attacks url while sampling pid's process tree (when pid > 0),
-// this process and an embedded Redis. It writes <name>.bin.
-func (r *runner) measure(ctx context.Context, name, url string, pid int, ch *child) (*measurement, error) {
-	binPath := filepath.Join(r.cfg.Out, name+".bin")
+// warmAndMeasure runs the -warmup attack, whose results are dropped, then
+// the measured attack, which writes <name>.bin.
+func (r *runner) warmAndMeasure(ctx context.Context, name, url string, pid int, ch *child) (*measurement, error) {
+	spec := attackSpec{
+		Name: name, URL: url, Rate: r.cfg.Rate, Duration: r.cfg.Duration,
+		Timeout: r.cfg.Timeout, MaxWorkers: r.cfg.MaxWorkers,
+	}
+	if r.cfg.Warmup > 0 {
+		warm := spec
+		warm.Name, warm.Duration = name+" warm-up", r.cfg.Warmup
+		cnt := &counters{}
+		prog := startProgress(r.progress, r.stderr, warm, cnt)
+		attack(ctx, warm, nil, cnt)
+		prog.Stop()
+	}
+	return r.measure(ctx, spec, filepath.Join(r.cfg.Out, name+".bin"), pid, ch)
+}
+
+// measure runs spec while sampling pid's process tree (when pid > 0), this
+// process and an embedded Redis. It writes the results to binPath in
+// vegeta's gob encoding.
+func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, pid int, ch *child) (*measurement, error) {
 	f, err := os.Create(binPath)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", binPath, err)
@@ -114,10 +132,6 @@ func (r *runner) measure(ctx context.Context, name, url string, pid int, ch *chi
 	}
 	selfRec := procstat.Record(procstat.NewCounter(os.Getpid(), false), interval)
 
-	spec := attackSpec{
-		Name: name, URL: url, Rate: r.cfg.Rate, Duration: r.cfg.Duration,
-		Timeout: r.cfg.Timeout, MaxWorkers: r.cfg.MaxWorkers,
-	}
 	cnt := &counters{}
 	prog := startProgress(r.progress, r.stderr, spec, cnt)
 	out := attack(ctx, spec, bin, cnt)
