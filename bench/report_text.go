@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -48,9 +47,9 @@ func printTarget(w io.Writer, ts *TargetSummary, m *measurement) {
 
 func printPercentiles(w io.Writer, ts *TargetSummary) {
 	fmt.Fprintln(w, "\nexact latency (every result):")
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\tcount\tmean\tp50\tp90\tp95\tp99\tp99.9\tmax\t")
-	rows := []struct {
+	const row = "%-20s %6v %9v %9v %9v %9v %9v %9v %9v\n"
+	fmt.Fprintf(w, row, "", "count", "mean", "p50", "p90", "p95", "p99", "p99.9", "max")
+	lines := []struct {
 		label string
 		p     Percentiles
 	}{
@@ -58,12 +57,11 @@ func printPercentiles(w io.Writer, ts *TargetSummary) {
 		{"fast (no " + delayedHeader + ")", ts.FastLatencyMs},
 		{"delayed", ts.DelayedLatencyMs},
 	}
-	for _, r := range rows {
-		p := r.p
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.label, p.Count,
+	for _, l := range lines {
+		p := l.p
+		fmt.Fprintf(w, row, l.label, p.Count,
 			fmtMs(p.Mean), fmtMs(p.P50), fmtMs(p.P90), fmtMs(p.P95), fmtMs(p.P99), fmtMs(p.P999), fmtMs(p.Max))
 	}
-	_ = tw.Flush()
 	fmt.Fprintf(w, "delayed share of responses: %.2f%%\n", 100*ts.DelayedRatio)
 }
 
