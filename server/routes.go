@@ -52,6 +52,7 @@ type routes struct {
 	client  redisclient.Client
 	key     string
 	timeout time.Duration
+	shared  *sharedTimeout // timeouts for requests whose context never ends
 	delayer *Delayer
 	logger  *slog.Logger
 	errors  errorLimiter
@@ -67,6 +68,7 @@ func newRoutes(cfg Config, delayer *Delayer) *routes {
 		client:         cfg.Client,
 		key:            cfg.Key,
 		timeout:        cfg.RedisTimeout,
+		shared:         newSharedTimeout(cfg.RedisTimeout),
 		delayer:        delayer,
 		logger:         cfg.Logger,
 		missingBody:    "key " + strconv.Quote(cfg.Key) + " not found in Redis\n",
@@ -102,8 +104,7 @@ func dispatch[T string | []byte](r *routes, ctx context.Context, method, path T,
 // key is missing, 503 when Redis fails or does not answer within the Redis
 // timeout.
 func (r *routes) serveTest(ctx context.Context, w ResponseWriter) {
-	// NOTE: WithTimeout allocates a timer and a context on every request.
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	ctx, cancel := r.redisContext(ctx)
 	value, err := r.client.Get(ctx, r.key)
 	cancel()
 
@@ -117,6 +118,21 @@ func (r *routes) serveTest(ctx context.Context, w ResponseWriter) {
 		w.Text(statusUnavailable, "redis unavailable: "+oneLine(err.Error())+"\n")
 	}
 }
+
+// redisContext returns the context of one Redis read, which ends within
+// the Redis timeout. A parent that never ends, like fasthttp's, gets a
+// shared context that costs no allocation. Other parents, like net/http's
+// request context that ends when the client goes away, get their own.
+func (r *routes) redisContext(parent context.Context) (context.Context, context.CancelFunc) {
+	if parent.Done() == nil {
+		return r.shared.context(time.Now()), doNothing
+	}
+	return context.WithTimeout(parent, r.timeout)
+}
+
+// doNothing is the cancel function of a shared context, which ends only at
+// its deadline.
+func doNothing() {}
 
 // serveHealth writes 200 "ok" when Redis answers PING within the Redis
 // timeout, and 503 otherwise.
