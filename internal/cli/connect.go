@@ -45,7 +45,7 @@ func connectRedis(ctx context.Context, logger *slog.Logger, o *serveOptions) (re
 		}
 		wait = min(wait, left)
 		logger.Warn("Redis not reachable, retrying", "addr", addr, "attempt", attempt,
-			"retry_in", wait, "err", err)
+			durationAttr("retry_in", wait), "err", err)
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("wait for Redis at %s: %w", addr, context.Cause(ctx))
@@ -100,6 +100,12 @@ func redisAddr(rawURL string) string {
 	return u.Host
 }
 
+// durationAttr returns a log attribute with d as Go duration text, such as
+// 1m0s, which the JSON handler would otherwise write in nanoseconds.
+func durationAttr(key string, d time.Duration) slog.Attr {
+	return slog.String(key, d.String())
+}
+
 // logStart logs the settings the server runs with, and warns when the
 // client-side cache was requested but the server lacks it.
 func logStart(logger *slog.Logger, o *serveOptions, addr net.Addr, srv server.Server,
@@ -109,7 +115,8 @@ func logStart(logger *slog.Logger, o *serveOptions, addr net.Addr, srv server.Se
 		cache = c.CacheEnabled()
 		if *o.cacheTTL > 0 && !cache {
 			logger.Warn("client-side caching unavailable: the Redis server lacks RESP3 or CLIENT TRACKING; "+
-				"every request reads from Redis", "redis", redisAddr(*o.redisURL), "cache_ttl", *o.cacheTTL)
+				"every request reads from Redis", "redis", redisAddr(*o.redisURL),
+				durationAttr("cache_ttl", *o.cacheTTL))
 		}
 	}
 	cacheTTL := time.Duration(0)
@@ -123,9 +130,9 @@ func logStart(logger *slog.Logger, o *serveOptions, addr net.Addr, srv server.Se
 		"redis", redisAddr(*o.redisURL),
 		"key", *o.key,
 		"cache", cache,
-		"cache_ttl", cacheTTL,
-		"redis_timeout", *o.redisTimeout,
-		"delay", *o.delay,
+		durationAttr("cache_ttl", cacheTTL),
+		durationAttr("redis_timeout", *o.redisTimeout),
+		durationAttr("delay", *o.delay),
 		"delay_ratio", *o.delayRatio,
 		"delay_seed", srv.DelaySeed(),
 	)

@@ -140,7 +140,7 @@ func serveUntilDone(ctx context.Context, logger *slog.Logger, srv server.Server,
 	case <-ctx.Done():
 	}
 
-	logger.Info("shutting down", "reason", context.Cause(ctx), "timeout", timeout)
+	logger.Info("shutting down", "reason", context.Cause(ctx), durationAttr("timeout", timeout))
 	start := time.Now()
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -149,9 +149,9 @@ func serveUntilDone(ctx context.Context, logger *slog.Logger, srv server.Server,
 		err = errors.Join(err, serr)
 	}
 	if err != nil {
-		logger.Error("stopped with errors", "took", time.Since(start), "err", err)
+		logger.Error("stopped with errors", durationAttr("took", time.Since(start)), "err", err)
 		return err
 	}
-	logger.Info("stopped", "took", time.Since(start))
+	logger.Info("stopped", durationAttr("took", time.Since(start)))
 	return nil
 }
