@@ -125,10 +125,15 @@ func TestServeAndHealthcheck(t *testing.T) {
 			s := startServe(t, "-engine", tc.engine, "-client", tc.client, "-redis", redis.URL(),
 				"-key", "greeting", "-delay-ratio", "0", "-delay-seed", "99")
 
+			cacheTTL := "0s"
+			if tc.client == "rueidis" {
+				cacheTTL = "1m0s"
+			}
 			started := findLog(s.logs.String(), "iobench serve started")
 			for key, want := range map[string]any{
 				"engine": tc.engine, "client": tc.client, "key": "greeting",
 				"redis": redis.Addr(), "delay_seed": 99.0, "cache": tc.client == "rueidis",
+				"cache_ttl": cacheTTL, "delay": "3s", "delay_ratio": 0.0,
 			} {
 				if started[key] != want {
 					t.Errorf("start log %s = %v, want %v", key, started[key], want)
