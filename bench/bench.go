@@ -23,7 +23,7 @@ import (
 // ends (Ctrl-C) it stops the attack, every child process and Redis, writes
 // what was measured marked partial, and returns ctx's error.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c, err := parseConfig(args, stderr)
+	c, err := parseConfig(args, stdout)
 	if err != nil {
 		return err
 	}

@@ -50,10 +50,10 @@ const (
 
 func newFlagSet(c *Config) *flag.FlagSet {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&c.Targets, "targets", defaultTargets, "targets to attack in turn, separated by commas, or `all`")
+	fs.StringVar(&c.Targets, "targets", defaultTargets, "target `names` to attack in turn, separated by commas, or all (see -list)")
 	fs.StringVar(&c.URL, "url", "", "attack the server running at this `URL` (e.g. http://127.0.0.1:8000/test) instead of starting targets")
 	fs.IntVar(&c.PID, "pid", 0, "process `id` of the -url server, to measure its CPU and memory with its children")
-	fs.IntVar(&c.Rate, "rate", 800, "constant request rate, in requests per `second`")
+	fs.IntVar(&c.Rate, "rate", 800, "constant request rate, in `requests` per second")
 	fs.DurationVar(&c.Duration, "duration", 15*time.Second, "attack length per target")
 	fs.DurationVar(&c.Warmup, "warmup", 0, "attack each target this long at -rate before the measured attack, and drop those results; 0 measures from the first request, as the original experiment did")
 	fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "per-request timeout; a request without a full response by then fails with status 0")
@@ -70,18 +70,18 @@ func newFlagSet(c *Config) *flag.FlagSet {
 	fs.DurationVar(&c.SampleInterval, "sample-interval", 100*time.Millisecond, "interval of the CPU and memory samples")
 	fs.DurationVar(&c.StartTimeout, "start-timeout", 30*time.Second, "how long a target may take to answer /healthz")
 	fs.DurationVar(&c.StopTimeout, "stop-timeout", 10*time.Second, "wait after SIGTERM before a target is killed with SIGKILL")
-	fs.StringVar(&c.Progress, "progress", "auto", "progress on stderr: `auto` (a bar on a terminal, else a line every 5s), bar, lines or off")
+	fs.StringVar(&c.Progress, "progress", "auto", "progress display `mode` on stderr: auto (a bar on a terminal, else a line every 5s), bar, lines or off")
 	fs.BoolVar(&c.List, "list", false, "list the targets, whether each can run, and exit")
 	return fs
 }
 
 // parseConfig parses args and checks every value. Errors are usage errors
 // that name the flag and the expected form.
-func parseConfig(args []string, stderr io.Writer) (*Config, error) {
+func parseConfig(args []string, stdout io.Writer) (*Config, error) {
 	c := &Config{}
 	fs := newFlagSet(c)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { printUsage(stderr, fs) }
+	fs.SetOutput(stdout)
+	fs.Usage = func() { printUsage(fs.Output(), fs) }
 	if err := cliflag.Parse(fs, args, os.Getenv); err != nil {
 		return nil, err
 	}
@@ -182,7 +182,11 @@ Flags (each also read from IOBENCH_<NAME>; a flag wins):
 `)
 	fs.VisitAll(func(f *flag.Flag) {
 		form, usage := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  -%s %s\n      %s (default %q)\n", f.Name, form, usage, f.DefValue)
+		fmt.Fprintf(w, "  -%s %s\n      %s", f.Name, form, usage)
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
 	})
 	fmt.Fprint(w, `
 Examples:
