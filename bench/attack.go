@@ -29,7 +29,7 @@ type attackSpec struct {
 	MaxWorkers uint64
 }
 
-// record is what the harness keeps of one vegeta result.
+// record is the part of one vegeta result that the harness keeps in memory.
 type record struct {
 	Start   time.Duration // since the attack began
 	Latency time.Duration

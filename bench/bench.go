@@ -1,8 +1,8 @@
-// Package bench implements iobench bench: it starts each target server in
-// turn on a loopback port, attacks it with vegeta at a constant rate,
-// samples the CPU and memory of its process tree, and reports exact
-// latency percentiles, split into fast and delayed responses, with one
-// table that compares the targets.
+// Package bench implements iobench bench. It starts each target server in
+// turn on a loopback port, attacks it with vegeta at a constant rate and
+// samples the CPU and memory of its process tree. It reports exact latency
+// percentiles, split into fast and delayed responses, and one table that
+// compares the targets.
 //
 // A run writes, to the -out folder, <target>.bin (vegeta's gob encoding,
 // readable by vegeta report and vegeta plot), summary.json, summary.md and a
@@ -135,7 +135,7 @@ func (r *runner) fillRedisEnvironment() {
 }
 
 // targets returns the targets of the run: the selected ones, or one that
-// stands for the -url server.
+// represents the -url server.
 func (r *runner) targets() []Target {
 	if r.cfg.URL != "" {
 		return []Target{{Name: urlTargetName, Description: "server at " + r.cfg.URL}}

@@ -166,7 +166,7 @@ func waitHealthy(ctx context.Context, url string, c *child, timeout time.Duratio
 	lastErr := errors.New("no attempt")
 	for {
 		if c != nil && c.Exited() {
-			return fmt.Errorf("target exited before %s answered: %v", url, c.ExitError())
+			return fmt.Errorf("target exited before %s responded: %v", url, c.ExitError())
 		}
 		status, _, err := get(ctx, client, url)
 		if err == nil && status == http.StatusOK {

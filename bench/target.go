@@ -89,7 +89,7 @@ func (r *runner) checkTarget(ctx context.Context, base string, ch *child) error 
 	if err := waitHealthy(ctx, base+"/healthz", ch, r.cfg.StartTimeout); err != nil {
 		return err
 	}
-	// A delayed answer takes -delay longer; allow for it.
+	// A delayed response takes -delay longer; allow for it.
 	return verifyValue(ctx, base+"/test", r.cfg.Value, r.cfg.Delay+10*time.Second)
 }
 
@@ -171,7 +171,7 @@ func (r *runner) record(ts *TargetSummary, m *measurement) {
 	r.measured[ts.Name] = m
 }
 
-// skip marks ts as not run or failed, and says so on stderr.
+// skip marks ts as not run or failed, and prints the reason on stderr.
 func (r *runner) skip(ts TargetSummary, status, reason string) TargetSummary {
 	ts.Status = status
 	ts.Reason = strings.TrimPrefix(reason, errNotRun.Error()+": ")

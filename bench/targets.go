@@ -57,7 +57,7 @@ type Requirement struct {
 	File string
 	// Command must exit with status 0 within 30 s.
 	Command []string
-	// Missing says what is missing, e.g. "Django is not installed for
+	// Missing describes what is missing, e.g. "Django is not installed for
 	// /usr/bin/python3".
 	Missing string
 	// Install is the command that installs it.

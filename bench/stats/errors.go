@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// Failure kinds. A response with status 0 got no HTTP response at all; its
-// error text tells why, and Classify maps it to one of these.
+// Failure kinds. A result with status 0 got no HTTP response at all. Its
+// error text gives the cause, and Classify maps it to one of these kinds.
 const (
 	KindTimeout      = "timeout"
 	KindRefused      = "connection refused"
@@ -49,7 +49,7 @@ type Group struct {
 	Kind string `json:"kind"`
 	// Count is the number of results of this kind.
 	Count int `json:"count"`
-	// Explanation says what the kind means for the test.
+	// Explanation is what the kind means for the test.
 	Explanation string `json:"explanation"`
 	// Example is one error text of this kind, as the client reported it.
 	Example string `json:"example"`

@@ -66,8 +66,8 @@ func rank(n int, q float64) int {
 	if n == 0 {
 		return 0
 	}
-	// q*n carries float error (0.95*12000 is 11400.000000000002); without
-	// the tolerance the rank would step one value too high exactly where a
+	// q*n carries float error: 0.95*12000 is 11400.000000000002. Without
+	// the tolerance the rank would step one value too high, exactly where a
 	// fixed share of slow requests begins.
 	r := int(math.Ceil(q*float64(n)-1e-9)) - 1
 	return min(max(r, 0), n-1)
