@@ -120,8 +120,10 @@ func TestRedisHungGives503(t *testing.T) {
 					if got.status != 503 || !isOneLine(got.body) {
 						t.Errorf("GET %s with Redis hung: %d %q, want 503 and one line", path, got.status, got.body)
 					}
-					if took := time.Since(start); took < testRedisTimeout {
-						t.Errorf("GET %s with Redis hung took %v, less than the Redis timeout %v",
+					// A Redis read may share a timeout context started a
+					// little earlier, so only half the timeout is certain.
+					if took := time.Since(start); took < testRedisTimeout/2 {
+						t.Errorf("GET %s with Redis hung took %v, less than half the Redis timeout %v",
 							path, took, testRedisTimeout)
 					}
 				}
