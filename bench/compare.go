@@ -179,8 +179,8 @@ func writeMarkdown(w io.Writer, s *Summary) {
 		fmt.Fprintf(w, ", after an unmeasured %gs warm-up", s.WarmupS)
 	}
 	fmt.Fprintln(w, ".")
-	fmt.Fprintf(w, "Machine: %s, %d cores, Linux %s, %s. Redis: %s %s.\n\n",
-		env.CPUModel, env.CPUCount, env.Kernel, env.GoVersion, env.RedisMode, env.RedisVersion)
+	fmt.Fprintf(w, "Machine: %s, %d cores, Linux %s, %s, load average %.2f at the start. Redis: %s %s.\n\n",
+		env.CPUModel, env.CPUCount, env.Kernel, env.GoVersion, env.LoadAverage, env.RedisMode, env.RedisVersion)
 	if s.Partial {
 		fmt.Fprint(w, "**Partial run: it was interrupted; some figures cover less than the full duration.**\n\n")
 	}

@@ -7,13 +7,14 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
 
 func newSummary(c *Config) *Summary {
-	return &Summary{
+	s := &Summary{
 		StartedAt:   time.Now().UTC().Truncate(time.Second),
 		Rate:        c.Rate,
 		DurationS:   c.Duration.Seconds(),
@@ -28,19 +29,49 @@ func newSummary(c *Config) *Summary {
 		Warnings:    []string{},
 		Targets:     []TargetSummary{},
 	}
+	if w := busyWarning(s.Environment); w != "" {
+		s.Warnings = append(s.Warnings, w)
+	}
+	return s
 }
 
 // machineEnvironment describes this machine; the Redis fields are filled
 // once Redis runs.
 func machineEnvironment() Environment {
 	return Environment{
-		GoVersion: runtime.Version(),
-		OS:        runtime.GOOS,
-		Arch:      runtime.GOARCH,
-		CPUCount:  runtime.NumCPU(),
-		CPUModel:  cpuModel(),
-		Kernel:    kernelRelease(),
+		GoVersion:   runtime.Version(),
+		OS:          runtime.GOOS,
+		Arch:        runtime.GOARCH,
+		CPUCount:    runtime.NumCPU(),
+		CPUModel:    cpuModel(),
+		Kernel:      kernelRelease(),
+		LoadAverage: loadAverage(),
 	}
+}
+
+// loadAverage returns the 1-minute load average, or 0 when unknown.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	first, _, _ := strings.Cut(string(data), " ")
+	v, err := strconv.ParseFloat(first, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+// busyWarning returns a warning when other processes kept the machine busy
+// before the run: a 1-minute load average of half the cores or more.
+func busyWarning(env Environment) string {
+	if env.LoadAverage < 0.5*float64(env.CPUCount) {
+		return ""
+	}
+	return fmt.Sprintf(
+		"the machine was busy before the run (1-minute load average %.2f on %d cores): other processes competed for CPU, so compare targets only within this run",
+		env.LoadAverage, env.CPUCount)
 }
 
 // cpuModel returns the first "model name" of /proc/cpuinfo.

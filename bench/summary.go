@@ -43,16 +43,18 @@ type Summary struct {
 
 // Environment describes the machine and the Redis of a run.
 type Environment struct {
-	GoVersion         string `json:"go_version"`
-	OS                string `json:"os"`
-	Arch              string `json:"arch"`
-	CPUCount          int    `json:"cpu_count"`
-	CPUModel          string `json:"cpu_model"`
-	Kernel            string `json:"kernel"`
-	RedisVersion      string `json:"redis_version"`
-	RedisMode         string `json:"redis_mode"`
-	RedisEmbedded     bool   `json:"redis_embedded"`
-	ClientSideCaching bool   `json:"client_side_caching"`
+	GoVersion string `json:"go_version"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	CPUCount  int    `json:"cpu_count"`
+	CPUModel  string `json:"cpu_model"`
+	Kernel    string `json:"kernel"`
+	// LoadAverage is the 1-minute load average when the run started.
+	LoadAverage       float64 `json:"load_average"`
+	RedisVersion      string  `json:"redis_version"`
+	RedisMode         string  `json:"redis_mode"`
+	RedisEmbedded     bool    `json:"redis_embedded"`
+	ClientSideCaching bool    `json:"client_side_caching"`
 }
 
 // Percentiles are exact latency percentiles in milliseconds.
