@@ -31,6 +31,11 @@ func TestRedisLifecycle(t *testing.T) {
 				})
 
 				wantText(t, "GET /test", srv.get(t, "/test"), 200, "v1")
+				head := srv.do(t, "HEAD", "/test")
+				wantText(t, "HEAD /test", head, 200, "")
+				if cl := head.header.Get("Content-Length"); cl != "2" {
+					t.Errorf("HEAD /test: Content-Length = %q, want 2", cl)
+				}
 
 				// A SET through another connection reaches a cached client
 				// through CLIENT TRACKING, long before the 1m cache TTL.
