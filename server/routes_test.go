@@ -110,3 +110,29 @@ func TestHeaderLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowClientsAreCut checks that a client that stalls in the middle of
+// its request head, or stays idle after a request, loses its connection.
+func TestSlowClientsAreCut(t *testing.T) {
+	redis := redistest.Start(t)
+	redistest.Set(t, redis, testKey, "v1")
+	for _, engine := range Engines {
+		t.Run(engine, func(t *testing.T) {
+			srv := start(t, Config{
+				Engine: engine, Client: openRueidis(t, redis.URL(), time.Minute), Key: testKey,
+				ReadTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond,
+			})
+
+			// The status line is empty when the server closes without a
+			// response, as net/http does; fasthttp v1.79.0 sends 400 first.
+			line, err := srv.rawRequest(t, "GET /test HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+			if errIsTimeout(err) {
+				t.Errorf("stalled request head: connection still open after %v", eventually)
+			}
+			t.Logf("stalled request head: status line %q, error %v", line, err)
+
+			idle := openIdleConn(t, srv)
+			idle.wantClosed(t)
+		})
+	}
+}
