@@ -15,13 +15,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 )
 
 // Main runs iobench bench with args (the flags after "bench"). It returns a
 // *cliflag.UsageError for a bad flag, so that the binary exits 2. When ctx
 // ends (Ctrl-C) it stops the attack, every child process and Redis, writes
-// what was measured marked partial, and returns ctx's error.
+// what was measured marked partial, and returns ctx's error. A target that
+// failed or exited makes it return an error after the reports are written;
+// a target that was not run does not.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parseConfig(args, stdout)
 	if err != nil {
@@ -82,7 +85,24 @@ func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("run interrupted; partial results in %s: %w", c.Out, ctx.Err())
 	}
-	return nil
+	return failedTargets(r.summary)
+}
+
+// errTargetsFailed is returned when a target failed or exited during its
+// attack; the reports are written first.
+var errTargetsFailed = errors.New("targets failed")
+
+func failedTargets(s *Summary) error {
+	var names []string
+	for _, t := range s.Targets {
+		if t.Status == statusFailed || t.Status == statusExited {
+			names = append(names, t.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s (see the report above)", errTargetsFailed, strings.Join(names, ", "))
 }
 
 // executable returns the binary that runs the Go targets.

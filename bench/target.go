@@ -72,6 +72,11 @@ func (r *runner) runURL(ctx context.Context, ts TargetSummary) TargetSummary {
 	if r.redis.URL != "" {
 		want = r.cfg.Value
 	}
+	if r.cfg.PID > 0 {
+		if _, err := procstat.NewCounter(r.cfg.PID, true).Sample(); err != nil {
+			return r.skip(ts, statusFailed, fmt.Sprintf("-pid %d: %v", r.cfg.PID, err))
+		}
+	}
 	if err := verifyValue(ctx, ts.URL, want, r.cfg.Delay+10*time.Second); err != nil {
 		return r.skip(ts, statusFailed, err.Error())
 	}
