@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
@@ -41,32 +41,20 @@ pub fn router(app: Arc<App>) -> Router {
 /// and keeps its Content-Length.
 async fn serve_key(State(app): State<Arc<App>>, method: Method) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        return method_not_allowed(&method);
+        return method_not_allowed();
     }
-    let mut conn = app.redis.clone();
-    let read =
-        tokio::time::timeout(app.redis_timeout, conn.get::<_, Option<Vec<u8>>>(&app.key)).await;
+    let read = tokio::time::timeout(app.redis_timeout, get_value(&app)).await;
     let mut response = match read {
         Ok(Ok(Some(value))) => text(StatusCode::OK, value),
         Ok(Ok(None)) => text(
             StatusCode::NOT_FOUND,
             format!("key {:?} not found in Redis\n", app.key),
         ),
-        Ok(Err(err)) => text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "redis get {:?} failed: {}\n",
-                app.key,
-                one_line(&err.to_string())
-            ),
-        ),
-        Err(_) => text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "redis get {:?} timed out after {:?}\n",
-                app.key, app.redis_timeout
-            ),
-        ),
+        Ok(Err(err)) => unavailable(&err.to_string()),
+        Err(_) => unavailable(&format!(
+            "GET {:?} timed out after {:?}",
+            app.key, app.redis_timeout
+        )),
     };
     if let Some(wait) = app.delayer.draw() {
         tokio::time::sleep(wait).await;
@@ -77,10 +65,21 @@ async fn serve_key(State(app): State<Arc<App>>, method: Method) -> Response {
     response
 }
 
+/// Reads the key. A command that fails on a dropped connection (Redis
+/// restarted) is sent once more: the failure made the connection manager
+/// reconnect, and the second try waits for the new connection.
+async fn get_value(app: &App) -> redis::RedisResult<Option<Vec<u8>>> {
+    let mut conn = app.redis.clone();
+    match conn.get(&app.key).await {
+        Err(err) if err.is_connection_dropped() || err.is_io_error() => conn.get(&app.key).await,
+        result => result,
+    }
+}
+
 /// GET/HEAD /healthz: 200 "ok" when Redis answers PING, 503 otherwise.
 async fn health(State(app): State<Arc<App>>, method: Method) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        return method_not_allowed(&method);
+        return method_not_allowed();
     }
     let mut conn = app.redis.clone();
     let ping = tokio::time::timeout(
@@ -90,28 +89,24 @@ async fn health(State(app): State<Arc<App>>, method: Method) -> Response {
     .await;
     match ping {
         Ok(Ok(_)) => text(StatusCode::OK, "ok\n"),
-        Ok(Err(err)) => text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("redis ping failed: {}\n", one_line(&err.to_string())),
-        ),
-        Err(_) => text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("redis ping timed out after {:?}\n", app.redis_timeout),
-        ),
+        Ok(Err(err)) => unavailable(&err.to_string()),
+        Err(_) => unavailable(&format!("PING timed out after {:?}", app.redis_timeout)),
     }
 }
 
-/// Any other path: 404.
-async fn not_found() -> Response {
-    text(StatusCode::NOT_FOUND, "404 page not found\n")
+/// Any other path: 404 naming the path.
+async fn not_found(uri: Uri) -> Response {
+    let body = format!(
+        "not found: {}: this server serves /test and /healthz\n",
+        uri.path()
+    );
+    text(StatusCode::NOT_FOUND, body)
 }
 
 /// 405 with `Allow: GET, HEAD`.
-fn method_not_allowed(method: &Method) -> Response {
-    let mut response = text(
-        StatusCode::METHOD_NOT_ALLOWED,
-        format!("method {method} not allowed, use GET or HEAD\n"),
-    );
+fn method_not_allowed() -> Response {
+    let body = "method not allowed: use GET or HEAD\n";
+    let mut response = text(StatusCode::METHOD_NOT_ALLOWED, body);
     response
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -122,6 +117,12 @@ fn method_not_allowed(method: &Method) -> Response {
 fn text(status: StatusCode, body: impl Into<axum::body::Body>) -> Response {
     let content_type = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
     (status, content_type, body.into()).into_response()
+}
+
+/// Builds the 503 response for a failed Redis call.
+fn unavailable(error: &str) -> Response {
+    let body = format!("redis unavailable: {}\n", one_line(error));
+    text(StatusCode::SERVICE_UNAVAILABLE, body)
 }
 
 /// Joins a multi-line error message into one line for a response body.

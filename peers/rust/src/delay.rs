@@ -1,5 +1,8 @@
 //! Chooses which requests wait longer: each draw is delayed with
-//! probability `ratio`, from a seeded sequence when the seed is not 0.
+//! probability `ratio`. The draws are those of the Go service's Delayer:
+//! the n-th draw (n from 1) is SplitMix64's finalizer applied to
+//! seed + n * GAMMA, delayed when below ratio * 2^64, so one seed gives
+//! the same sequence of decisions in every stack.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -10,56 +13,61 @@ use std::time::Duration;
 const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Draws delay decisions. The state is one atomic counter, so draws from
-/// many tasks need no lock, and a fixed seed gives the same sequence of
-/// decisions in the order requests arrive.
+/// many tasks need no lock; under concurrency the order in which requests
+/// take their turn still depends on arrival.
 #[derive(Debug)]
 pub struct Delayer {
-    ratio: f64,
     delay: Duration,
-    state: AtomicU64,
+    threshold: u64,
+    always: bool,
+    seed: u64,
+    draws: AtomicU64,
 }
 
 impl Delayer {
     /// Creates a delayer. `seed` 0 picks a random seed. A zero `delay` or a
-    /// zero `ratio` turns delays off.
+    /// zero `ratio` turns delays off; `ratio` must be in [0, 1].
     pub fn new(ratio: f64, delay: Duration, seed: i64) -> Delayer {
         let seed = if seed == 0 {
             random_seed()
         } else {
             seed as u64
         };
+        let off = delay.is_zero() || ratio <= 0.0;
         Delayer {
-            ratio,
             delay,
-            state: AtomicU64::new(seed),
+            // ratio < 1 here, so the product stays below 2^64.
+            threshold: if off || ratio >= 1.0 {
+                0
+            } else {
+                (ratio * 18_446_744_073_709_551_616.0) as u64
+            },
+            always: !off && ratio >= 1.0,
+            seed,
+            draws: AtomicU64::new(0),
         }
     }
 
     /// Returns the wait for the next request, or None when it is not delayed.
     pub fn draw(&self) -> Option<Duration> {
-        if self.delay.is_zero() || self.ratio <= 0.0 {
-            return None;
-        }
-        let x = self
-            .state
-            .fetch_add(GAMMA, Ordering::Relaxed)
-            .wrapping_add(GAMMA);
-        // The top 53 bits give a uniform float in [0, 1).
-        let uniform = (mix(x) >> 11) as f64 / (1u64 << 53) as f64;
-        (uniform < self.ratio).then_some(self.delay)
+        let n = self.draws.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        let delayed =
+            self.always || mix(self.seed.wrapping_add(n.wrapping_mul(GAMMA))) < self.threshold;
+        delayed.then_some(self.delay)
     }
 }
 
-/// SplitMix64's output function.
+/// SplitMix64's finalizer (Steele, Lea and Flood, 2014).
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
 
-/// Returns a seed from the standard library's per-process random hash keys.
+/// Returns a non-zero seed from the standard library's per-process random
+/// hash keys.
 fn random_seed() -> u64 {
-    RandomState::new().build_hasher().finish()
+    RandomState::new().build_hasher().finish().max(1)
 }
 
 #[cfg(test)]
@@ -89,6 +97,17 @@ mod tests {
             (4600..=5400).contains(&delayed),
             "delayed {delayed} of 100000"
         );
+    }
+
+    #[test]
+    fn matches_go_delayer() {
+        // The first 16 decisions of the Go service's NewDelayer(3s, 0.3, 42).
+        let want = "0110101000100001";
+        let delayer = Delayer::new(0.3, Duration::from_secs(3), 42);
+        let got: String = (0..16)
+            .map(|_| if delayer.draw().is_some() { '1' } else { '0' })
+            .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! with axum and redis-rs, delaying a share of requests like the Go service.
 //!
 //! Settings come from IOBENCH_* environment variables (see config.rs).
-//! `iobench-rust --version` prints the versions it was built with.
+//! `iobench-rust --version` prints the versions it was built with, and
+//! `iobench-rust --version axum` only the version of axum.
 
 mod app;
 mod config;
@@ -34,14 +35,19 @@ const VERSIONS: &str = concat!(
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None => {}
-        Some("--version") | Some("-V") => {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] => {}
+        ["--version" | "-V"] => {
             println!("{VERSIONS}");
             return ExitCode::SUCCESS;
         }
-        Some(other) => {
-            eprintln!("iobench-rust: unexpected argument {other:?}: settings come from IOBENCH_* environment variables; --version prints versions");
+        ["--version" | "-V", component] => return print_component_version(component),
+        _ => {
+            eprintln!(
+                "iobench-rust: unexpected arguments {args:?}: settings come from IOBENCH_* environment variables; \
+                 --version prints versions, --version NAME one of rustc, axum, redis, tokio"
+            );
             return ExitCode::from(2);
         }
     }
@@ -67,6 +73,24 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("iobench-rust: {err}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the version of one component named in VERSIONS, e.g. "axum".
+fn print_component_version(component: &str) -> ExitCode {
+    let prefix = format!("{component}=");
+    match VERSIONS
+        .split(' ')
+        .find_map(|field| field.strip_prefix(&prefix))
+    {
+        Some(version) => {
+            println!("{version}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("iobench-rust: unknown component {component:?} for --version (expected rustc, axum, redis or tokio)");
+            ExitCode::from(2)
         }
     }
 }
@@ -145,18 +169,17 @@ async fn connect(config: &Config) -> Result<ConnectionManager, String> {
 /// Resolves on SIGINT or SIGTERM.
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
-    let mut terminate = match tokio::signal::unix::signal(
-        tokio::signal::unix::SignalKind::terminate(),
-    ) {
-        Ok(stream) => stream,
-        Err(err) => {
-            eprintln!(
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(stream) => stream,
+            Err(err) => {
+                eprintln!(
                 "iobench-rust: listen for SIGTERM: {err}; only SIGINT stops the server gracefully"
             );
-            let _ = interrupt.await;
-            return;
-        }
-    };
+                let _ = interrupt.await;
+                return;
+            }
+        };
     tokio::select! {
         _ = interrupt => {}
         _ = terminate.recv() => {}

@@ -1,0 +1,130 @@
+"""Views of the peer: GET/HEAD /test and /healthz, and the 404 and 500 pages.
+
+Status codes, bodies and headers are those of the Go service.
+"""
+
+import json
+import os
+import sys
+import threading
+import time
+
+import redis
+from django.http import HttpResponse
+
+from iobenchpeer import config
+from iobenchpeer.delay import Delayer
+
+CONTENT_TYPE = "text/plain; charset=utf-8"
+ALLOWED = ("GET", "HEAD")
+
+
+class _Worker:
+    """Per-process state: settings, connection pool and delayer."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.config = config.from_env(os.environ)
+        cfg = self.config
+        # One pool per worker process. Under the gevent worker the socket
+        # module is monkey-patched before this runs, so reads are cooperative.
+        # A command that fails on a dead connection (Redis restarted) is
+        # retried once on a new one; a timeout is not retried.
+        pool = redis.ConnectionPool.from_url(
+            cfg.redis_url,
+            socket_timeout=cfg.redis_timeout,
+            socket_connect_timeout=cfg.redis_timeout,
+            retry_on_error=[redis.ConnectionError],
+        )
+        self.redis = redis.Redis(connection_pool=pool)
+        self.delayer = Delayer(cfg.delay, cfg.delay_ratio, cfg.delay_seed)
+        self.missing_body = f"key {json.dumps(cfg.key, ensure_ascii=False)} not found in Redis\n"
+        print(
+            f"iobench-django: worker {os.getpid()} serving key {cfg.key!r} from "
+            f"{config.redact_url(cfg.redis_url)}, redis timeout {cfg.redis_timeout}s, "
+            f"delay {cfg.delay}s ratio {cfg.delay_ratio} seed {self.delayer.seed}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+_worker = None
+_worker_lock = threading.Lock()
+
+
+def worker():
+    """Return this process's state, created on first use after the fork."""
+    global _worker
+    if _worker is None or _worker.pid != os.getpid():
+        with _worker_lock:
+            if _worker is None or _worker.pid != os.getpid():
+                _worker = _Worker()
+    return _worker
+
+
+def text(request, status, body, headers=None):
+    """Return a text/plain response. A HEAD response keeps the
+    Content-Length of body and sends none, because gunicorn would send it.
+    """
+    data = body if isinstance(body, bytes) else body.encode()
+    response = HttpResponse(b"" if request.method == "HEAD" else data, status=status, content_type=CONTENT_TYPE)
+    response["Content-Length"] = str(len(data))
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def not_allowed(request):
+    """Return 405 with Allow: GET, HEAD."""
+    return text(request, 405, "method not allowed: use GET or HEAD\n", {"Allow": ", ".join(ALLOWED)})
+
+
+def unavailable(request, err):
+    """Return 503 with the Redis error on one line."""
+    return text(request, 503, f"redis unavailable: {' '.join(str(err).split())}\n")
+
+
+def serve_key(request):
+    """GET/HEAD /test: 200 with the value, 404 when the key is missing, 503
+    on a Redis error or timeout. A delayed response waits after the Redis
+    read and carries X-Delayed: true.
+    """
+    if request.method not in ALLOWED:
+        return not_allowed(request)
+    state = worker()
+    try:
+        value = state.redis.get(state.config.key)
+    except (redis.RedisError, OSError) as err:
+        response = unavailable(request, err)
+    else:
+        if value is None:
+            response = text(request, 404, state.missing_body)
+        else:
+            response = text(request, 200, value)
+
+    wait = state.delayer.draw()
+    if wait is not None:
+        time.sleep(wait)
+        response["X-Delayed"] = "true"
+    return response
+
+
+def health(request):
+    """GET/HEAD /healthz: 200 "ok" when Redis answers PING, 503 otherwise."""
+    if request.method not in ALLOWED:
+        return not_allowed(request)
+    try:
+        worker().redis.ping()
+    except (redis.RedisError, OSError) as err:
+        return unavailable(request, err)
+    return text(request, 200, "ok\n")
+
+
+def not_found(request, exception=None):
+    """Any other path: 404 naming the path."""
+    return text(request, 404, f"not found: {request.path}: this server serves /test and /healthz\n")
+
+
+def server_error(request):
+    """An unhandled exception: 500 on one line; gunicorn logs the traceback."""
+    return text(request, 500, "internal server error\n")
