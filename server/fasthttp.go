@@ -21,8 +21,8 @@ func newFastServer(cfg Config, r *routes) *fastServer {
 		Handler: s.handle,
 
 		// A request head that does not fit the read buffer fails with
-		// *fasthttp.ErrSmallBuffer, which fasthttp's default error handler
-		// answers with 431 before closing the connection.
+		// *fasthttp.ErrSmallBuffer. fasthttp's default error handler then
+		// sends 431 and closes the connection.
 		ReadBufferSize: MaxHeaderBytes,
 
 		ReadTimeout: cfg.ReadTimeout,

@@ -11,9 +11,9 @@ import (
 	"strconv"
 )
 
-// netHeaderSlack is what net/http reads past Server.MaxHeaderBytes before
-// it answers 431 (its "bufio slop", 4096 bytes in Go 1.26), subtracted so
-// both engines reject a request head at the same size.
+// netHeaderSlack is how far net/http reads past Server.MaxHeaderBytes
+// before it sends 431 (its "bufio slop", 4096 bytes in Go 1.26). It is
+// subtracted so both engines reject a request head at the same size.
 const netHeaderSlack = 4096
 
 // netServer is the net/http engine.
@@ -30,10 +30,10 @@ func newNetServer(cfg Config, r *routes) *netServer {
 		ReadHeaderTimeout: cfg.ReadTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		// Both deadlines cover the handler, so both must outlast the delay
-		// and the Redis read: the write deadline runs from the end of the
-		// request head, and when the read deadline passes during the
-		// handler, net/http's background read fails and cancels the
-		// request's context.
+		// and the Redis read. The write deadline runs from the end of the
+		// request head. When the read deadline passes during the handler,
+		// net/http's background read fails and cancels the request's
+		// context.
 		ReadTimeout:  writeTimeout(cfg),
 		WriteTimeout: writeTimeout(cfg),
 		ErrorLog:     slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),

@@ -85,8 +85,8 @@ func stopRedis(t *testing.T, srv *running, stop func() error) {
 	}
 }
 
-// TestRedisHungGives503 freezes redis-server with SIGSTOP: the connection
-// stays open but nothing answers, so only the Redis timeout ends the
+// TestRedisHungGives503 freezes redis-server with SIGSTOP. The connection
+// stays open but Redis sends no reply, so only the Redis timeout ends the
 // request.
 func TestRedisHungGives503(t *testing.T) {
 	uncached := []clientCase{

@@ -12,14 +12,14 @@ import (
 )
 
 // Handler serves one routed request in a form both engines share. ctx
-// carries no engine state: fasthttp passes context.Background() because a
+// carries no engine state. fasthttp passes context.Background(), because a
 // fasthttp RequestCtx is done as soon as shutdown starts, which would cut
-// in-flight requests short; net/http passes the request's context, which
+// in-flight requests short. net/http passes the request's context, which
 // ends when the client goes away.
 type Handler func(ctx context.Context, w ResponseWriter)
 
-// ResponseWriter is what a Handler writes its response through. Each engine
-// adapts its own response type without allocating on the fasthttp path.
+// ResponseWriter is the response side of a Handler. Each engine adapts its
+// own response type to it, without allocating on the fasthttp path.
 type ResponseWriter interface {
 	// SetHeader sets a response header. Call it before Text.
 	SetHeader(name, value string)
@@ -101,7 +101,7 @@ func dispatch[T string | []byte](r *routes, ctx context.Context, method, path T,
 }
 
 // serveTest writes the value of the key: 200 with the value, 404 when the
-// key is missing, 503 when Redis fails or does not answer within the Redis
+// key is missing, 503 when Redis fails or does not reply within the Redis
 // timeout.
 func (r *routes) serveTest(ctx context.Context, w ResponseWriter) {
 	ctx, cancel := r.redisContext(ctx)
@@ -134,7 +134,7 @@ func (r *routes) redisContext(parent context.Context) (context.Context, context.
 // its deadline.
 func doNothing() {}
 
-// serveHealth writes 200 "ok" when Redis answers PING within the Redis
+// serveHealth writes 200 "ok" when Redis replies to PING within the Redis
 // timeout, and 503 otherwise.
 func (r *routes) serveHealth(ctx context.Context, w ResponseWriter) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)

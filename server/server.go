@@ -6,7 +6,7 @@
 // the status codes, the headers and the delay middleware:
 //
 //	GET|HEAD /test     200 text/plain value; 404 key missing; 503 Redis failed
-//	GET|HEAD /healthz  200 "ok" when Redis answers PING; 503 otherwise
+//	GET|HEAD /healthz  200 "ok" when Redis replies to PING; 503 otherwise
 //	other methods      405 with Allow: GET, HEAD
 //	other paths        404
 //	request head over MaxHeaderBytes  431
