@@ -17,6 +17,9 @@ type measurement struct {
 	Attacker procstat.Series
 	Redis    procstat.Series // nil when Redis is not a child of the harness
 	Exited   bool            // the target exited during the attack
+	// MachineBusy is the non-idle CPU time of all cores during the attack,
+	// nil when /proc/stat could not be read.
+	MachineBusy *time.Duration
 }
 
 // latencySplit holds the latencies of one attack, all and split by the
@@ -87,6 +90,10 @@ func (m *measurement) fill(ts *TargetSummary, c *Config) {
 	if m.Redis != nil {
 		ts.RedisCPUSeconds = ptr(m.Redis.CPU().Seconds())
 	}
+	if m.MachineBusy != nil && m.Target != nil {
+		other := m.MachineBusy.Seconds() - ts.AttackerCPUSeconds - m.Target.CPU().Seconds() - m.Redis.CPU().Seconds()
+		ts.OtherCPUSeconds = ptr(max(other, 0))
+	}
 	ts.Warnings = append(ts.Warnings, m.warnings(ts, c, len(split.Delayed), split.Responses)...)
 }
 
@@ -108,6 +115,9 @@ func (m *measurement) warnings(ts *TargetSummary, c *Config, delayed, responses 
 		out = append(out, w)
 	}
 	if w := m.saturationWarning(); w != "" {
+		out = append(out, w)
+	}
+	if w := m.otherProcessesWarning(ts.OtherCPUSeconds); w != "" {
 		out = append(out, w)
 	}
 	return out
@@ -147,4 +157,17 @@ func (m *measurement) saturationWarning() string {
 	return fmt.Sprintf(
 		"the attacker used %.1f CPU-seconds in %.1f s (%.0f%% of one core) and, with the target and Redis, %.0f%% of all %d cores: CPU was the limit, not the target alone",
 		attacker, wall, 100*attacker/wall, 100*total/(cores*wall), runtime.NumCPU())
+}
+
+// otherProcessesWarning returns a warning when processes other than the
+// attacker, the target and Redis used a quarter of a core or more on
+// average during the attack.
+func (m *measurement) otherProcessesWarning(otherSeconds *float64) string {
+	wall := m.Attacker.Elapsed().Seconds()
+	if otherSeconds == nil || wall <= 0 || *otherSeconds < 0.25*wall {
+		return ""
+	}
+	return fmt.Sprintf(
+		"other processes used %.2f cores on average during the attack (%.1f CPU-seconds): they competed with the target and the attacker, so compare targets only within one quiet run",
+		*otherSeconds/wall, *otherSeconds)
 }

@@ -66,6 +66,7 @@ var figures = []figure{
 	{"CPU per request", optional(func(t *TargetSummary) *float64 { return t.CPUUsPerRequest }), fmtMicros},
 	{"attacker CPU", always(func(t *TargetSummary) float64 { return t.AttackerCPUSeconds }), fmtSeconds},
 	{"redis CPU", optional(func(t *TargetSummary) *float64 { return t.RedisCPUSeconds }), fmtSeconds},
+	{"other processes' CPU", optional(func(t *TargetSummary) *float64 { return t.OtherCPUSeconds }), fmtSeconds},
 }
 
 // measuredTargets returns the targets that were attacked.

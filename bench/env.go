@@ -29,9 +29,6 @@ func newSummary(c *Config) *Summary {
 		Warnings:    []string{},
 		Targets:     []TargetSummary{},
 	}
-	if w := busyWarning(s.Environment); w != "" {
-		s.Warnings = append(s.Warnings, w)
-	}
 	return s
 }
 
@@ -61,17 +58,6 @@ func loadAverage() float64 {
 		return 0
 	}
 	return v
-}
-
-// busyWarning returns a warning when other processes kept the machine busy
-// before the run: a 1-minute load average of half the cores or more.
-func busyWarning(env Environment) string {
-	if env.LoadAverage < 0.5*float64(env.CPUCount) {
-		return ""
-	}
-	return fmt.Sprintf(
-		"the machine was busy before the run (1-minute load average %.2f on %d cores): other processes competed for CPU, so compare targets only within this run",
-		env.LoadAverage, env.CPUCount)
 }
 
 // cpuModel returns the first "model name" of /proc/cpuinfo.

@@ -84,6 +84,9 @@ func printResources(w io.Writer, ts *TargetSummary) {
 	} else {
 		fmt.Fprintln(w, "redis:    not measured (not a child process of the harness)")
 	}
+	if ts.OtherCPUSeconds != nil {
+		fmt.Fprintf(w, "others:   CPU %s (every other process on the machine)\n", fmtSeconds(*ts.OtherCPUSeconds))
+	}
 }
 
 func printFailures(w io.Writer, ts *TargetSummary) {

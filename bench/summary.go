@@ -101,6 +101,7 @@ type TargetSummary struct {
 	CPUUsPerRequest    *float64 `json:"cpu_us_per_request"`
 	AttackerCPUSeconds float64  `json:"attacker_cpu_seconds"`
 	RedisCPUSeconds    *float64 `json:"redis_cpu_seconds"`
+	OtherCPUSeconds    *float64 `json:"other_cpu_seconds"`
 	Warnings           []string `json:"warnings"`
 }
 

@@ -136,6 +136,7 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 		redisRec = procstat.Record(procstat.NewCounter(r.redis.PID, false), interval)
 	}
 	selfRec := procstat.Record(procstat.NewCounter(os.Getpid(), false), interval)
+	busyBefore, busyErr := procstat.MachineBusy()
 
 	cnt := &counters{}
 	prog := startProgress(r.progress, r.stderr, spec, cnt)
@@ -143,6 +144,9 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 	prog.Stop()
 
 	m := &measurement{Outcome: out}
+	if busyAfter, err := procstat.MachineBusy(); err == nil && busyErr == nil {
+		m.MachineBusy = ptr(busyAfter - busyBefore)
+	}
 	m.Attacker, _ = selfRec.Stop()
 	if redisRec != nil {
 		m.Redis, _ = redisRec.Stop()

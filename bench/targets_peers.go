@@ -1,19 +1,96 @@
 package bench
 
+// djangoPython is the interpreter of the Django targets. Debian's python3
+// sees Debian's Django, gunicorn, gevent and redis-py; a pyenv or
+// virtualenv python3 earlier on PATH does not.
+const djangoPython = "/usr/bin/python3"
+
+// peerEnv passes the run's settings to a peer, which reads the same
+// IOBENCH_* variables as iobench serve.
+var peerEnv = []string{
+	"IOBENCH_REDIS={redis}",
+	"IOBENCH_KEY={key}",
+	"IOBENCH_DELAY={delay}",
+	"IOBENCH_DELAY_RATIO={delay_ratio}",
+	"IOBENCH_DELAY_SEED={delay_seed}",
+}
+
+// djangoGunicorn returns the gunicorn command line of the Django peer
+// with the worker options of one run mode.
+func djangoGunicorn(workerOptions ...string) []string {
+	argv := []string{
+		djangoPython, "-m", "gunicorn",
+		"--chdir", "{peers}/django", "iobenchpeer.wsgi",
+		"--bind", "{addr}",
+	}
+	return append(argv, workerOptions...)
+}
+
+// djangoRequires returns the check that /usr/bin/python3 imports modules.
+func djangoRequires(modules, missing string) []Requirement {
+	return []Requirement{{
+		Command: []string{djangoPython, "-c", "import " + modules},
+		Missing: missing + " is missing for " + djangoPython,
+		Install: "sudo peers/install.sh",
+	}}
+}
+
+// pythonVersion returns the probe of a module's version in djangoPython.
+func pythonVersion(name, expr string) VersionProbe {
+	return VersionProbe{Name: name, Command: []string{djangoPython, "-c", "print(" + expr + ")"}}
+}
+
+// djangoVersions are the versions recorded for both Django targets.
+var djangoVersions = []VersionProbe{
+	pythonVersion("python", "__import__('platform').python_version()"),
+	pythonVersion("django", "__import__('django').get_version()"),
+	pythonVersion("gunicorn", "__import__('gunicorn').__version__"),
+	pythonVersion("redis-py", "__import__('redis').__version__"),
+}
+
+// rustBinary is the Rust peer built by peers/rust/vendor-debian.sh or by
+// cargo build --release in peers/rust.
+const rustBinary = "{peers}/rust/target/release/iobench-rust"
+
+// rustVersion returns the probe of one component version that the Rust
+// peer recorded when it was built.
+func rustVersion(name string) VersionProbe {
+	return VersionProbe{Name: name, Command: []string{rustBinary, "--version", name}}
+}
+
 // peerTargets are the servers of other stacks that ship under the peers
-// folder. Each entry is data like the Go targets; a Django entry, for
-// example, would look like:
-//
-//	{
-//		Name:    "django-gevent",
-//		Command: []string{"/usr/bin/python3", "-m", "gunicorn", "--bind", "{addr}", ...},
-//		Env:     []string{"IOBENCH_REDIS={redis}", "IOBENCH_KEY={key}", "IOBENCH_DELAY={delay}", ...},
-//		Dir:     "{peers}/django",
-//		Requires: []Requirement{{
-//			Command: []string{"/usr/bin/python3", "-c", "import django, gunicorn, gevent, redis"},
-//			Missing: "Django, gunicorn, gevent or redis-py is missing for /usr/bin/python3",
-//			Install: "sudo peers/install.sh",
-//		}},
-//		Versions: []VersionProbe{{Name: "django", Command: []string{"/usr/bin/python3", "-c", "import django; print(django.get_version())"}}},
-//	}
-var peerTargets []Target
+// folder, run the way the original experiment ran them.
+var peerTargets = []Target{
+	{
+		Name:        "django-sync",
+		Description: "Django + redis-py under gunicorn, 4 workers x 8 threads",
+		Command:     djangoGunicorn("--workers", "4", "--threads", "8"),
+		Env:         peerEnv,
+		Requires:    djangoRequires("django, gunicorn, redis", "Django, gunicorn or redis-py"),
+		Versions:    djangoVersions,
+	},
+	{
+		Name:        "django-gevent",
+		Description: "Django + redis-py under gunicorn, 2 gevent workers",
+		// gunicorn's gevent worker monkey-patches before it loads the
+		// app, so redis-py's sockets are cooperative; --preload would
+		// load the app before the patch.
+		Command:  djangoGunicorn("--worker-class", "gevent", "--workers", "2"),
+		Env:      peerEnv,
+		Requires: djangoRequires("django, gunicorn, gevent, redis", "Django, gunicorn, gevent or redis-py"),
+		Versions: append(djangoVersions[:len(djangoVersions):len(djangoVersions)],
+			pythonVersion("gevent", "__import__('gevent').__version__")),
+	},
+	{
+		Name:        "rust",
+		Description: "axum + redis-rs (tokio, multiplexed connection)",
+		Command:     []string{rustBinary},
+		Env:         append(peerEnv[:len(peerEnv):len(peerEnv)], "IOBENCH_ADDR={addr}"),
+		Requires: []Requirement{{
+			File:    rustBinary,
+			Missing: "the Rust peer is not built (" + rustBinary + ")",
+			Install: "peers/rust/vendor-debian.sh (Debian's crates, offline) or cargo build --release in peers/rust (crates.io)",
+		}},
+		Versions: []VersionProbe{rustVersion("rustc"), rustVersion("axum"), rustVersion("redis"), rustVersion("tokio")},
+	},
+}

@@ -238,3 +238,26 @@ func TestCounterKeepsExitedThreadCPU(t *testing.T) {
 		t.Errorf("total after thread exit = %v, want %v", total, want)
 	}
 }
+
+func TestMachineBusyCountsOwnWork(t *testing.T) {
+	before, err := MachineBusy()
+	if err != nil {
+		t.Skip(err)
+	}
+	start := selfCPU()
+	x := 0
+	for selfCPU()-start < 200*time.Millisecond {
+		for i := range 100000 {
+			x += i
+		}
+	}
+	after, err := MachineBusy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The machine was busy at least as long as this process, less one
+	// 10 ms tick of rounding at each end.
+	if got := after - before; got < 180*time.Millisecond {
+		t.Errorf("machine busy time grew by %v while this process used 200ms (x=%d)", got, x)
+	}
+}
