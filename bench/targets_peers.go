@@ -18,8 +18,11 @@ var peerEnv = []string{
 // djangoGunicorn returns the gunicorn command line of the Django peer
 // with the worker options of one run mode.
 func djangoGunicorn(workerOptions ...string) []string {
+	// gunicorn.conf.py numbers the workers, so that with a fixed
+	// -delay-seed each worker draws its own delay decisions.
 	argv := []string{
 		djangoPython, "-m", "gunicorn",
+		"-c", "{peers}/django/gunicorn.conf.py",
 		"--chdir", "{peers}/django", "iobenchpeer.wsgi",
 		"--bind", "{addr}",
 	}

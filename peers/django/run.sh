@@ -16,10 +16,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 # pyenv or virtualenv python3 on PATH does not.
 python=${IOBENCH_PYTHON:-/usr/bin/python3}
 case $1 in
-sync) exec "$python" -m gunicorn --chdir "$here" iobenchpeer.wsgi --workers 4 --threads 8 --bind "$2" ;;
-gevent) exec "$python" -m gunicorn --chdir "$here" iobenchpeer.wsgi --worker-class gevent --workers 2 --bind "$2" ;;
+sync) set -- --workers 4 --threads 8 --bind "$2" ;;
+gevent) set -- --worker-class gevent --workers 2 --bind "$2" ;;
 *)
 	echo "$0: unknown mode '$1' (expected sync or gevent)" >&2
 	exit 2
 	;;
 esac
+# gunicorn.conf.py numbers the workers so each draws its own delays.
+exec "$python" -m gunicorn -c "$here/gunicorn.conf.py" --chdir "$here" iobenchpeer.wsgi "$@"

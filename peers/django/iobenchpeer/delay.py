@@ -11,6 +11,21 @@ import secrets
 
 GAMMA = 0x9E3779B97F4A7C15
 MASK = 2**64 - 1
+# Odd constant that separates the seeds of gunicorn workers (the
+# 64-bit golden-ratio constant of the R2 sequence).
+WORKER_STRIDE = 0xD1B54A32D192ED03
+
+
+def worker_seed(seed, worker_id):
+    """Return the seed of gunicorn worker worker_id (1, 2, ...).
+
+    Worker 1, or a process that gunicorn.conf.py did not number, keeps
+    seed, so a single process draws exactly as the Go service does. Seed 0
+    stays 0, which means random.
+    """
+    if seed == 0 or worker_id <= 1:
+        return seed
+    return _mix((seed + worker_id * WORKER_STRIDE) & MASK) or 1
 
 
 def _mix(z):
@@ -22,9 +37,9 @@ def _mix(z):
 class Delayer:
     """Draw delay decisions; safe to share between threads and greenlets.
 
-    Each gunicorn worker process has its own Delayer, so with a fixed seed
-    every worker repeats the same sequence. A zero delay or ratio turns
-    delays off; seed 0 picks a random seed.
+    Each gunicorn worker process has its own Delayer; give each worker its
+    own seed with worker_seed. A zero delay or ratio turns delays off; seed
+    0 picks a random seed.
     """
 
     def __init__(self, delay, ratio, seed):

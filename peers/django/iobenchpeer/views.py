@@ -13,7 +13,7 @@ import redis
 from django.http import HttpResponse
 
 from iobenchpeer import config
-from iobenchpeer.delay import Delayer
+from iobenchpeer.delay import Delayer, worker_seed
 
 CONTENT_TYPE = "text/plain; charset=utf-8"
 ALLOWED = ("GET", "HEAD")
@@ -37,12 +37,13 @@ class _Worker:
             retry_on_error=[redis.ConnectionError],
         )
         self.redis = redis.Redis(connection_pool=pool)
-        self.delayer = Delayer(cfg.delay, cfg.delay_ratio, cfg.delay_seed)
+        worker_id = int(os.environ.get("IOBENCH_WORKER_ID") or 0)
+        self.delayer = Delayer(cfg.delay, cfg.delay_ratio, worker_seed(cfg.delay_seed, worker_id))
         self.missing_body = f"key {json.dumps(cfg.key, ensure_ascii=False)} not found in Redis\n"
         print(
-            f"iobench-django: worker {os.getpid()} serving key {cfg.key!r} from "
+            f"iobench-django: pid {os.getpid()} serving key {cfg.key!r} from "
             f"{config.redact_url(cfg.redis_url)}, redis timeout {cfg.redis_timeout}s, "
-            f"delay {cfg.delay}s ratio {cfg.delay_ratio} seed {self.delayer.seed}",
+            f"delay {cfg.delay}s ratio {cfg.delay_ratio} seed {self.delayer.seed} (worker {worker_id})",
             file=sys.stderr,
             flush=True,
         )
