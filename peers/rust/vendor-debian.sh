@@ -47,6 +47,8 @@ for tool in apt-get apt-cache dpkg-deb dpkg; do
 	command -v "$tool" >/dev/null || fail "$tool not found: this script needs a Debian or Ubuntu system"
 done
 [ -r "$keyring" ] || fail "$keyring not found: install it with 'apt-get install debian-archive-keyring'"
+# rustup installs cargo in ~/.cargo/bin, which a sudo or CI PATH may lack.
+PATH=$PATH:$HOME/.cargo/bin
 if [ "$no_build" = 0 ]; then
 	command -v cargo >/dev/null || fail "cargo not found: install Rust 1.80 or newer (rustup, or 'apt-get install cargo' where it is that recent)"
 fi
@@ -121,7 +123,10 @@ done
 mkdir -p "$debs"
 echo "$packages" >"$build/packages.txt"
 # --print-uris lists 'URL' FILE SIZE HASH for each package without fetching.
-(cd "$debs" && apt-get download --print-uris $packages) | awk '{print $2}' >"$build/files.txt"
+# It leaves out files already in the current folder, so run it elsewhere.
+(cd "$apt_dir" && apt-get download --print-uris $packages) | awk '{print $2}' >"$build/files.txt"
+[ "$(grep -c . "$build/files.txt")" = "$count" ] ||
+	fail "apt-get download --print-uris listed $(grep -c . "$build/files.txt") files for $count packages"
 echo "vendor-debian.sh: downloading $count librust packages into $debs"
 echo "$packages" | download
 
