@@ -58,9 +58,9 @@ type Requirement struct {
 	// Command must exit with status 0 within 30 s.
 	Command []string
 	// Missing describes what is missing, e.g. "Django is not installed for
-	// /usr/bin/python3".
+	// /usr/bin/python3" (placeholders allowed).
 	Missing string
-	// Install is the command that installs it.
+	// Install is the command that installs it (placeholders allowed).
 	Install string
 }
 
@@ -167,12 +167,12 @@ var errNotRun = errors.New("not run")
 func checkRequirements(ctx context.Context, t Target, expand func(string) string) error {
 	for _, r := range t.Requires {
 		if err := r.check(ctx, expand); err != nil {
-			msg := r.Missing
+			msg := expand(r.Missing)
 			if msg == "" {
 				msg = err.Error()
 			}
 			if r.Install != "" {
-				msg += "; install with " + r.Install
+				msg += "; install with " + expand(r.Install)
 			}
 			return fmt.Errorf("%w: %s", errNotRun, msg)
 		}
