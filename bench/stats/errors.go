@@ -49,7 +49,7 @@ type Group struct {
 	Kind string `json:"kind"`
 	// Count is the number of results of this kind.
 	Count int `json:"count"`
-	// Explanation is what the kind means for the test.
+	// Explanation is the meaning of the kind for a load test.
 	Explanation string `json:"explanation"`
 	// Example is one error text of this kind, as the client reported it.
 	Example string `json:"example"`
