@@ -539,3 +539,24 @@ func TestBenchBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchMaxWorkersWarnsLowRate(t *testing.T) {
+	requireRedisServer(t)
+	// Two workers and half the requests delayed by 200ms allow about 20
+	// requests/s, far below the 200/s requested.
+	s, _, _, err := runBench(t, context.Background(), "-targets", "fasthttp", "-rate", "200",
+		"-duration", "1s", "-delay", "200ms", "-delay-ratio", "0.5", "-max-workers", "2", "-progress", "off")
+	if err != nil {
+		t.Fatalf("bench: %v", err)
+	}
+	ts := findTarget(t, s, "fasthttp")
+	if ts.AchievedRate >= 198 {
+		t.Errorf("achieved rate = %.1f/s with 2 workers, want well below 200/s", ts.AchievedRate)
+	}
+	if !strings.Contains(strings.Join(ts.Warnings, "\n"), "below 99% of the requested 200/s") {
+		t.Errorf("warnings = %q, want the achieved-rate warning", ts.Warnings)
+	}
+	if s.MaxWorkers != 2 {
+		t.Errorf("max_workers = %d, want 2", s.MaxWorkers)
+	}
+}
