@@ -16,6 +16,7 @@ const (
 	KindClosed       = "connection closed"
 	KindTooManyFiles = "too many open files"
 	KindNoPorts      = "no free local port"
+	KindStopped      = "stopped by the harness"
 	KindOther        = "other"
 )
 
@@ -29,6 +30,8 @@ type kindRule struct {
 // rules are tried in order; the first match wins. The texts are those of
 // Go's net and net/http packages, as vegeta stores them.
 var rules = []kindRule{
+	{KindStopped, []string{"use of closed network connection", "attack stopped"},
+		"the harness closed the connection because the run was interrupted"},
 	{KindTooManyFiles, []string{"too many open files"},
 		"the attacker ran out of file descriptors; raise the limit with ulimit -n"},
 	{KindNoPorts, []string{"cannot assign requested address"},

@@ -105,6 +105,8 @@ func TestClassifyKnownTexts(t *testing.T) {
 		{0, `Get "http://127.0.0.1:1/test": EOF`, KindClosed},
 		{0, `Get "http://127.0.0.1:1/test": dial tcp 127.0.0.1:1: socket: too many open files`, KindTooManyFiles},
 		{0, `Get "http://127.0.0.1:1/test": dial tcp 127.0.0.1:1: connect: cannot assign requested address`, KindNoPorts},
+		{0, `Get "http://127.0.0.1:1/test": read tcp 127.0.0.1:5->127.0.0.1:1: use of closed network connection`, KindStopped},
+		{0, `Get "http://127.0.0.1:1/test": dial tcp 127.0.0.1:1: attack stopped`, KindStopped},
 		{0, `something new`, KindOther},
 		{503, `503 Service Unavailable`, "HTTP 503"},
 		{200, ``, ""},
