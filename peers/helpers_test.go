@@ -22,13 +22,13 @@ import (
 // skipping them. CI sets it after peers/install.sh.
 const requireEnv = "IOBENCH_REQUIRE_PEERS"
 
-// python is the interpreter that sees Debian's Django, gunicorn, gevent and
-// redis-py.
+// python is Debian's interpreter, the one that imports Debian's Django,
+// gunicorn, gevent and redis-py.
 const python = "/usr/bin/python3"
 
 // Generous bounds for a noisy 2-core machine; none is a speed assertion.
 const (
-	startTimeout  = 60 * time.Second // until /healthz answers 200
+	startTimeout  = 60 * time.Second // until /healthz returns 200
 	stopGrace     = 15 * time.Second // SIGTERM to SIGKILL
 	clientTimeout = 20 * time.Second // one HTTP request
 	checkTimeout  = 30 * time.Second // one "eventually" check
@@ -41,7 +41,7 @@ type peer struct {
 	command func(dir, addr string) []string
 	// missing returns why the peer cannot run here, or "".
 	missing func(dir string) string
-	// install says how to make it runnable.
+	// install is the command that makes it runnable.
 	install string
 }
 
@@ -210,7 +210,7 @@ func launch(t *testing.T, p peer, dir string, env ...string) *process {
 	return proc
 }
 
-// start launches p and waits until its /healthz answers 200.
+// start launches p and waits until its /healthz returns 200.
 func start(t *testing.T, p peer, dir string, env ...string) *process {
 	t.Helper()
 	proc := launch(t, p, dir, env...)
@@ -222,11 +222,11 @@ func start(t *testing.T, p peer, dir string, env ...string) *process {
 		}
 		select {
 		case <-proc.done:
-			t.Fatalf("%s exited before /healthz answered 200: %v\noutput:\n%s", p.name, proc.cmd.ProcessState, proc.out)
+			t.Fatalf("%s exited before /healthz returned 200: %v\noutput:\n%s", p.name, proc.cmd.ProcessState, proc.out)
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: /healthz did not answer 200 within %v (last: %+v, %v)\noutput:\n%s",
+			t.Fatalf("%s: /healthz did not return 200 within %v (last: %+v, %v)\noutput:\n%s",
 				p.name, startTimeout, resp, err, proc.out)
 		}
 	}

@@ -14,9 +14,10 @@
 #   --no-rust    install the Django peer's packages only
 #   --crates-io  build the Rust peer from crates.io (cargo build --release)
 #                instead of Debian's packages
-# Run it as root, or as a user with sudo: apt-get runs through sudo, and
-# the Rust peer is built as the user who ran the script (SUDO_USER under
-# sudo), whose cargo (1.80 or newer) must be on PATH or in ~/.cargo/bin.
+# Run it as root, or as a user with sudo, which apt-get then runs through.
+# The Rust peer is built as the user who ran the script (SUDO_USER under
+# sudo). That user's cargo, 1.80 or newer, must be on PATH or in
+# ~/.cargo/bin.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +27,7 @@ case ${1:-} in
 --no-rust) rust=none ;;
 --crates-io) rust=crates-io ;;
 -h | --help)
-	sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,/^set /{/^#/s/^# \{0,1\}//p}' "$0"
 	exit 0
 	;;
 *)

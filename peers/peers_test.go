@@ -291,7 +291,7 @@ func TestGunicornWorkerSeeds(t *testing.T) {
 	eventually(t, "4 workers log their seeds", func() error {
 		seeds := map[string]bool{}
 		for _, line := range strings.Split(proc.out.String(), "\n") {
-			if _, seed, ok := strings.Cut(line, " seed "); ok && strings.Contains(line, "iobench-django:") {
+			if _, seed, ok := strings.Cut(line, " seed "); ok && strings.Contains(line, "iobenchpeer: pid ") {
 				seeds[seed] = true
 			}
 		}

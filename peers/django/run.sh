@@ -12,8 +12,8 @@ if [ $# -ne 2 ]; then
 	exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
-# Debian's python3 sees Debian's Django, gunicorn, gevent and redis-py; a
-# pyenv or virtualenv python3 on PATH does not.
+# Debian's python3 imports Debian's Django, gunicorn, gevent and redis-py,
+# but a pyenv or virtualenv python3 earlier on PATH does not.
 python=${IOBENCH_PYTHON:-/usr/bin/python3}
 case $1 in
 sync) set -- --workers 4 --threads 8 --bind "$2" ;;

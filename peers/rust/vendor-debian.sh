@@ -28,7 +28,7 @@ for arg in "$@"; do
 	case $arg in
 	--no-build) no_build=1 ;;
 	-h | --help)
-		sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,/^set /{/^#/s/^# \{0,1\}//p}' "$0"
 		exit 0
 		;;
 	*)

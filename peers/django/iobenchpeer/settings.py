@@ -4,6 +4,7 @@ The peer's own settings (Redis URL, key, delay) are read from IOBENCH_*
 variables by iobenchpeer.config, not here.
 """
 
+import logging
 import secrets
 
 # Nothing is signed (no sessions, no CSRF, no messages), so a random key
@@ -23,11 +24,33 @@ WSGI_APPLICATION = "iobenchpeer.wsgi.application"
 USE_I18N = False
 USE_TZ = True
 
-# Django logs every 4xx and 5xx response on django.request. The Go service
-# logs no request either, and an outage under load would flood stderr.
+
+
+class ExceptionsOnly(logging.Filter):
+    """Pass only records with a traceback, those of unhandled exceptions."""
+
+    def filter(self, record):
+        return record.exc_info is not None
+
+
+# Django logs every 4xx and 5xx response on django.request, so a Redis
+# outage under load would flood stderr. Keep only unhandled exceptions there.
+# The views log Redis errors themselves, at most once a second.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"null": {"class": "logging.NullHandler"}},
-    "loggers": {"django.request": {"handlers": ["null"], "propagate": False}},
+    "filters": {"exceptions_only": {"()": "iobenchpeer.settings.ExceptionsOnly"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
+        "stderr_exceptions": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["exceptions_only"],
+        },
+    },
+    "loggers": {
+        "django.request": {"handlers": ["stderr_exceptions"], "level": "ERROR", "propagate": False},
+        "iobenchpeer": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
 }

@@ -4,8 +4,8 @@ Status codes, bodies and headers are those of the Go service.
 """
 
 import json
+import logging
 import os
-import sys
 import threading
 import time
 
@@ -17,6 +17,34 @@ from iobenchpeer.delay import Delayer, worker_seed
 
 CONTENT_TYPE = "text/plain; charset=utf-8"
 ALLOWED = ("GET", "HEAD")
+
+log = logging.getLogger("iobenchpeer")
+
+
+class ErrorLimiter:
+    """Log at most one Redis error per second with the count of errors left
+    out since the previous line, so an outage under load does not flood the
+    log.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._suppressed = 0
+
+    def log(self, action, key, err):
+        """Log err of action on key, or count it."""
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                self._suppressed += 1
+                return
+            self._next = now + 1.0
+            suppressed, self._suppressed = self._suppressed, 0
+        log.warning(
+            "redis request failed: action=%s key=%r err=%s suppressed_since_last=%d",
+            action, key, " ".join(str(err).split()), suppressed,
+        )
 
 
 class _Worker:
@@ -40,12 +68,11 @@ class _Worker:
         worker_id = int(os.environ.get("IOBENCH_WORKER_ID") or 0)
         self.delayer = Delayer(cfg.delay, cfg.delay_ratio, worker_seed(cfg.delay_seed, worker_id))
         self.missing_body = f"key {json.dumps(cfg.key, ensure_ascii=False)} not found in Redis\n"
-        print(
-            f"iobench-django: pid {os.getpid()} serving key {cfg.key!r} from "
-            f"{config.redact_url(cfg.redis_url)}, redis timeout {cfg.redis_timeout}s, "
-            f"delay {cfg.delay}s ratio {cfg.delay_ratio} seed {self.delayer.seed} (worker {worker_id})",
-            file=sys.stderr,
-            flush=True,
+        self.errors = ErrorLimiter()
+        log.info(
+            "pid %d serving key %r from %s, redis timeout %ss, delay %ss ratio %s seed %d (worker %d)",
+            os.getpid(), cfg.key, config.redact_url(cfg.redis_url), cfg.redis_timeout,
+            cfg.delay, cfg.delay_ratio, self.delayer.seed, worker_id,
         )
 
 
@@ -96,6 +123,7 @@ def serve_key(request):
     try:
         value = state.redis.get(state.config.key)
     except (redis.RedisError, OSError) as err:
+        state.errors.log("GET", state.config.key, err)
         response = unavailable(request, err)
     else:
         if value is None:
@@ -111,12 +139,14 @@ def serve_key(request):
 
 
 def health(request):
-    """GET/HEAD /healthz: 200 "ok" when Redis answers PING, 503 otherwise."""
+    """GET/HEAD /healthz: 200 "ok" when Redis replies to PING, else 503."""
     if request.method not in ALLOWED:
         return not_allowed(request)
+    state = worker()
     try:
-        worker().redis.ping()
+        state.redis.ping()
     except (redis.RedisError, OSError) as err:
+        state.errors.log("PING", state.config.key, err)
         return unavailable(request, err)
     return text(request, 200, "ok\n")
 
@@ -127,5 +157,5 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """An unhandled exception: 500 on one line; gunicorn logs the traceback."""
+    """Return 500 for an unhandled exception, which django.request logs."""
     return text(request, 500, "internal server error\n")

@@ -1,8 +1,8 @@
 """WSGI entry point: gunicorn iobenchpeer.wsgi (run from peers/django).
 
-Invalid IOBENCH_* settings stop the worker with exit status 4, which makes
-gunicorn's master stop with "App failed to load." instead of restarting
-workers forever; the line before it names the variable.
+Invalid IOBENCH_* settings stop the worker with exit status 4. gunicorn's
+master then stops with "App failed to load." instead of restarting workers
+forever, and the line before it names the variable.
 """
 
 import os

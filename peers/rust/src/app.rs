@@ -1,8 +1,9 @@
 //! HTTP routes of the peer: GET/HEAD /test, GET/HEAD /healthz, 404 and 405,
 //! with the same status codes, bodies and headers as the Go service.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
@@ -24,6 +25,49 @@ pub struct App {
     pub redis_timeout: Duration,
     /// Picks the delayed requests.
     pub delayer: Delayer,
+    /// Rate-limits the log lines of Redis errors.
+    pub errors: ErrorLimiter,
+}
+
+/// Logs at most one Redis error per second, with the count of errors left
+/// out since the previous line, so an outage under load does not flood
+/// stderr.
+pub struct ErrorLimiter {
+    start: Instant,
+    /// Milliseconds after `start` before which errors are only counted.
+    next_ms: AtomicU64,
+    suppressed: AtomicU64,
+}
+
+impl ErrorLimiter {
+    /// Creates a limiter that logs the first error at once.
+    pub fn new() -> ErrorLimiter {
+        ErrorLimiter {
+            start: Instant::now(),
+            next_ms: AtomicU64::new(0),
+            suppressed: AtomicU64::new(0),
+        }
+    }
+
+    /// Logs `error` of `action` on `key`, or counts it.
+    fn log(&self, action: &str, key: &str, error: &str) {
+        let now_ms = self.start.elapsed().as_millis() as u64;
+        let next_ms = self.next_ms.load(Ordering::Relaxed);
+        let won = now_ms >= next_ms
+            && self
+                .next_ms
+                .compare_exchange(next_ms, now_ms + 1000, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok();
+        if !won {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let suppressed = self.suppressed.swap(0, Ordering::Relaxed);
+        eprintln!(
+            "iobench-rust: redis request failed: action={action} key={key:?} err={} suppressed_since_last={suppressed}",
+            one_line(error)
+        );
+    }
 }
 
 /// Builds the router over `app`.
@@ -50,11 +94,12 @@ async fn serve_key(State(app): State<Arc<App>>, method: Method) -> Response {
             StatusCode::NOT_FOUND,
             format!("key {:?} not found in Redis\n", app.key),
         ),
-        Ok(Err(err)) => unavailable(&err.to_string()),
-        Err(_) => unavailable(&format!(
-            "GET {:?} timed out after {:?}",
-            app.key, app.redis_timeout
-        )),
+        Ok(Err(err)) => unavailable(&app, "GET", &err.to_string()),
+        Err(_) => unavailable(
+            &app,
+            "GET",
+            &format!("timed out after {:?}", app.redis_timeout),
+        ),
     };
     if let Some(wait) = app.delayer.draw() {
         tokio::time::sleep(wait).await;
@@ -76,7 +121,7 @@ async fn get_value(app: &App) -> redis::RedisResult<Option<Vec<u8>>> {
     }
 }
 
-/// GET/HEAD /healthz: 200 "ok" when Redis answers PING, 503 otherwise.
+/// GET/HEAD /healthz: 200 "ok" when Redis replies to PING, 503 otherwise.
 async fn health(State(app): State<Arc<App>>, method: Method) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return method_not_allowed();
@@ -89,8 +134,12 @@ async fn health(State(app): State<Arc<App>>, method: Method) -> Response {
     .await;
     match ping {
         Ok(Ok(_)) => text(StatusCode::OK, "ok\n"),
-        Ok(Err(err)) => unavailable(&err.to_string()),
-        Err(_) => unavailable(&format!("PING timed out after {:?}", app.redis_timeout)),
+        Ok(Err(err)) => unavailable(&app, "PING", &err.to_string()),
+        Err(_) => unavailable(
+            &app,
+            "PING",
+            &format!("timed out after {:?}", app.redis_timeout),
+        ),
     }
 }
 
@@ -119,8 +168,9 @@ fn text(status: StatusCode, body: impl Into<axum::body::Body>) -> Response {
     (status, content_type, body.into()).into_response()
 }
 
-/// Builds the 503 response for a failed Redis call.
-fn unavailable(error: &str) -> Response {
+/// Logs a failed Redis call and builds its 503 response.
+fn unavailable(app: &App, action: &str, error: &str) -> Response {
+    app.errors.log(action, &app.key, error);
     let body = format!("redis unavailable: {}\n", one_line(error));
     text(StatusCode::SERVICE_UNAVAILABLE, body)
 }

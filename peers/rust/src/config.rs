@@ -90,23 +90,32 @@ fn parse_addr(text: String) -> Result<String, String> {
 
 /// Checks that the URL uses the redis:// scheme and that redis-rs accepts it.
 fn parse_redis_url(text: String) -> Result<String, String> {
+    let shown = redact_url(&text);
     if !text.starts_with("redis://") {
-        return Err(invalid(
-            "IOBENCH_REDIS",
-            &text,
-            "the scheme must be redis://",
-            REDIS_URL_FORM,
-        ));
+        let reason = "the scheme must be redis://";
+        return Err(invalid("IOBENCH_REDIS", &shown, reason, REDIS_URL_FORM));
     }
     if let Err(err) = redis::Client::open(text.as_str()) {
-        return Err(invalid(
-            "IOBENCH_REDIS",
-            &text,
-            &err.to_string(),
-            REDIS_URL_FORM,
-        ));
+        let reason = err.to_string();
+        return Err(invalid("IOBENCH_REDIS", &shown, &reason, REDIS_URL_FORM));
     }
     Ok(text)
+}
+
+/// Returns `url` with its password replaced by "xxxxx", for messages and
+/// logs. The userinfo ends at the last '@', so a password containing '/'
+/// or '#' is hidden too.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:xxxxx@{host}"),
+        None => url.to_string(),
+    }
 }
 
 /// Parses IOBENCH_DELAY_RATIO, a number from 0 (never delay) to 1 (always).
@@ -174,6 +183,14 @@ mod tests {
         assert_eq!(config.delay, Duration::from_secs(3));
         assert_eq!(config.delay_ratio, 0.05);
         assert_eq!(config.delay_seed, 0);
+    }
+
+    #[test]
+    fn redact_hides_password() {
+        assert_eq!(redact_url("redis://u:p/a#b@h:1/0"), "redis://u:xxxxx@h:1/0");
+        assert_eq!(redact_url("redis://:pw@h/0"), "redis://:xxxxx@h/0");
+        assert_eq!(redact_url("redis://u@h:1/0"), "redis://u@h:1/0");
+        assert_eq!(redact_url("redis://h:1/0"), "redis://h:1/0");
     }
 
     #[test]

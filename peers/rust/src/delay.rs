@@ -1,8 +1,8 @@
 //! Chooses which requests wait longer: each draw is delayed with
-//! probability `ratio`. The draws are those of the Go service's Delayer:
-//! the n-th draw (n from 1) is SplitMix64's finalizer applied to
-//! seed + n * GAMMA, delayed when below ratio * 2^64, so one seed gives
-//! the same sequence of decisions in every stack.
+//! probability `ratio`. The draws are those of the Go service's Delayer.
+//! The n-th draw (n from 1) applies SplitMix64's finalizer to
+//! seed + n * GAMMA and is delayed when the result is below ratio * 2^64.
+//! One seed therefore gives the same sequence of decisions in every stack.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -13,7 +13,7 @@ use std::time::Duration;
 const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Draws delay decisions. The state is one atomic counter, so draws from
-/// many tasks need no lock; under concurrency the order in which requests
+/// many tasks need no lock. Under concurrency the order in which requests
 /// take their turn still depends on arrival.
 #[derive(Debug)]
 pub struct Delayer {

@@ -98,7 +98,8 @@ fn print_component_version(component: &str) -> ExitCode {
 /// Connects to Redis, serves until SIGINT or SIGTERM, then lets in-flight
 /// requests (delayed ones included) finish.
 async fn run(config: Config) -> Result<(), String> {
-    let redis = connect(&config).await?;
+    let redis_url = config::redact_url(&config.redis_url);
+    let redis = connect(&config, &redis_url).await?;
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
         .map_err(|err| {
@@ -112,7 +113,7 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|err| format!("read the listen address: {err}"))?;
     eprintln!(
         "iobench-rust: listening on {local}, redis {} key {:?}, redis timeout {:?}, delay {:?} ratio {} seed {}",
-        config.redis_url, config.key, config.redis_timeout, config.delay, config.delay_ratio, config.delay_seed
+        redis_url, config.key, config.redis_timeout, config.delay, config.delay_ratio, config.delay_seed
     );
 
     let state = Arc::new(app::App {
@@ -120,6 +121,7 @@ async fn run(config: Config) -> Result<(), String> {
         key: config.key.clone(),
         redis_timeout: config.redis_timeout,
         delayer: Delayer::new(config.delay_ratio, config.delay, config.delay_seed),
+        errors: app::ErrorLimiter::new(),
     });
     axum::serve(listener, app::router(state))
         .with_graceful_shutdown(shutdown_signal())
@@ -131,9 +133,10 @@ async fn run(config: Config) -> Result<(), String> {
 
 /// Opens the multiplexed Redis connection, retrying until IOBENCH_REDIS_WAIT
 /// has passed. The connection manager reconnects by itself afterwards.
-async fn connect(config: &Config) -> Result<ConnectionManager, String> {
+/// `redis_url` is the URL with its password hidden, for messages.
+async fn connect(config: &Config, redis_url: &str) -> Result<ConnectionManager, String> {
     let client = redis::Client::open(config.redis_url.as_str())
-        .map_err(|err| format!("invalid IOBENCH_REDIS {:?}: {err}", config.redis_url))?;
+        .map_err(|err| format!("invalid IOBENCH_REDIS {redis_url:?}: {err}"))?;
     let manager_config = ConnectionManagerConfig::new()
         .set_connection_timeout(config.redis_timeout)
         .set_response_timeout(config.redis_timeout)
@@ -151,13 +154,13 @@ async fn connect(config: &Config) -> Result<ConnectionManager, String> {
             Err(err) if Instant::now() >= deadline => {
                 return Err(format!(
                     "connect to Redis at {} failed for {:?}: {err} (start redis-server there or set IOBENCH_REDIS)",
-                    config.redis_url, config.redis_wait
+                    redis_url, config.redis_wait
                 ));
             }
             Err(err) => {
                 eprintln!(
                     "iobench-rust: connect to Redis at {} (attempt {attempt}): {err}; retrying",
-                    config.redis_url
+                    redis_url
                 );
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(500)).await;
