@@ -135,14 +135,20 @@ func forEachPeer(t *testing.T, fn func(t *testing.T, p peer, dir string)) {
 // requirePeer skips or fails t when p cannot run.
 func requirePeer(t *testing.T, p peer, dir string) {
 	t.Helper()
-	reason := p.missing(dir)
-	if reason == "" {
-		return
+	if reason := missingPeer(t, p, dir); reason != "" {
+		t.Skipf("skipping %s: %s; install with %s, or set %s=1 to fail instead", p.name, reason, p.install, requireEnv)
 	}
-	if os.Getenv(requireEnv) == "1" {
+}
+
+// missingPeer returns why p cannot run here, or "". It fails t instead
+// when IOBENCH_REQUIRE_PEERS=1.
+func missingPeer(t *testing.T, p peer, dir string) string {
+	t.Helper()
+	reason := p.missing(dir)
+	if reason != "" && os.Getenv(requireEnv) == "1" {
 		t.Fatalf("%s: %s (install with %s; %s=1 requires every peer)", p.name, reason, p.install, requireEnv)
 	}
-	t.Skipf("skipping %s: %s; install with %s, or set %s=1 to fail instead", p.name, reason, p.install, requireEnv)
+	return reason
 }
 
 // process is a running peer.

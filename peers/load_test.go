@@ -28,13 +28,20 @@ type benchTarget struct {
 
 // TestPeersUnderLoad runs the bench's peer targets at 100 requests/s for
 // 3 s and checks that every request of every peer succeeded, and that the
-// versions for summary.json were found.
+// versions for summary.json were found. It runs the peers that can run
+// here, unless IOBENCH_REQUIRE_PEERS=1 requires all of them.
 func TestPeersUnderLoad(t *testing.T) {
 	dir := peersDir(t)
 	var names []string
 	for _, p := range allPeers {
-		requirePeer(t, p, dir)
+		if reason := missingPeer(t, p, dir); reason != "" {
+			t.Logf("leaving out %s: %s; install with %s", p.name, reason, p.install)
+			continue
+		}
 		names = append(names, p.name)
+	}
+	if len(names) == 0 {
+		t.Skipf("skipping: no peer can run here; install them with sudo peers/install.sh, or set %s=1 to fail instead", requireEnv)
 	}
 	srv := redistest.Start(t)
 	out := t.TempDir()
