@@ -17,6 +17,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/iobench/iobench/bench/procstat"
 )
 
 // Main runs iobench bench with args (the flags after "bench"). It returns a
@@ -46,6 +48,7 @@ type runner struct {
 	redis    *redisBackend
 	summary  *Summary
 	measured map[string]*measurement // by target name, for report.html
+	sampling bool                    // whether /proc can be read for CPU and memory
 }
 
 func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
@@ -61,6 +64,13 @@ func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
 		progress: resolveProgressMode(c.Progress, stderr),
 		summary:  newSummary(c),
 		measured: map[string]*measurement{},
+		sampling: true,
+	}
+	if err := procstat.Supported(); err != nil {
+		r.sampling = false
+		warn := fmt.Sprintf("CPU and memory are not measured on this system: %v", err)
+		r.summary.Warnings = append(r.summary.Warnings, warn)
+		fmt.Fprintf(stderr, "warning: %s\n", warn)
 	}
 
 	if err := r.setupRedis(ctx); err != nil {

@@ -35,7 +35,7 @@ func startChild(argv, env []string, dir string) (*child, error) {
 	tail := &tailBuffer{max: 8 << 10}
 	cmd.Stdout = tail
 	cmd.Stderr = tail
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", argv[0], err)
 	}
@@ -80,20 +80,20 @@ func (c *child) Stop(grace time.Duration) error {
 }
 
 func (c *child) terminate(grace time.Duration) error {
-	pgid := c.cmd.Process.Pid
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	proc := c.cmd.Process
+	_ = proc.Signal(syscall.SIGTERM)
 	timer := time.NewTimer(grace)
 	defer timer.Stop()
 	select {
 	case <-c.done:
 		// Workers that outlived their master would keep the port.
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		killGroup(proc)
 		return nil
 	case <-timer.C:
 	}
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	killGroup(proc)
 	<-c.done
-	return fmt.Errorf("process %d did not exit within %v of SIGTERM; killed it", pgid, grace)
+	return fmt.Errorf("process %d did not exit within %v of SIGTERM; killed it", proc.Pid, grace)
 }
 
 // Tail returns the last n lines of the process's output.

@@ -72,7 +72,7 @@ func (r *runner) runURL(ctx context.Context, ts TargetSummary) TargetSummary {
 	if r.redis.URL != "" {
 		want = r.cfg.Value
 	}
-	if r.cfg.PID > 0 {
+	if r.cfg.PID > 0 && r.sampling {
 		if _, err := procstat.NewCounter(r.cfg.PID, true).Sample(); err != nil {
 			return r.skip(ts, statusFailed, fmt.Sprintf("-pid %d: %v", r.cfg.PID, err))
 		}
@@ -127,15 +127,7 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 	defer f.Close()
 	bin := bufio.NewWriterSize(f, 1<<20)
 
-	interval := r.cfg.SampleInterval
-	var targetRec, redisRec *procstat.Recorder
-	if pid > 0 {
-		targetRec = procstat.Record(procstat.NewCounter(pid, true), interval)
-	}
-	if r.redis.PID > 0 {
-		redisRec = procstat.Record(procstat.NewCounter(r.redis.PID, false), interval)
-	}
-	selfRec := procstat.Record(procstat.NewCounter(os.Getpid(), false), interval)
+	targetRec, redisRec, selfRec := r.startRecorders(pid)
 	busyBefore, busyErr := procstat.MachineBusy()
 
 	cnt := &counters{}
@@ -147,7 +139,9 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 	if busyAfter, err := procstat.MachineBusy(); err == nil && busyErr == nil {
 		m.MachineBusy = ptr(busyAfter - busyBefore)
 	}
-	m.Attacker, _ = selfRec.Stop()
+	if selfRec != nil {
+		m.Attacker, _ = selfRec.Stop()
+	}
 	if redisRec != nil {
 		m.Redis, _ = redisRec.Stop()
 	}
@@ -163,6 +157,23 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 		out.EncodeErr = fmt.Errorf("write %s: %w", binPath, err)
 	}
 	return m, nil
+}
+
+// startRecorders starts sampling the target's process tree (when pid > 0),
+// an embedded Redis and this process. Each is nil when not sampled.
+func (r *runner) startRecorders(pid int) (target, redis, self *procstat.Recorder) {
+	if !r.sampling {
+		return nil, nil, nil
+	}
+	interval := r.cfg.SampleInterval
+	if pid > 0 {
+		target = procstat.Record(procstat.NewCounter(pid, true), interval)
+	}
+	if r.redis.PID > 0 {
+		redis = procstat.Record(procstat.NewCounter(r.redis.PID, false), interval)
+	}
+	self = procstat.Record(procstat.NewCounter(os.Getpid(), false), interval)
+	return target, redis, self
 }
 
 // record stores m's figures in ts and keeps m for report.html.
