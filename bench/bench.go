@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -121,7 +122,12 @@ func executable(flagValue string) (string, error) {
 		if _, err := os.Stat(flagValue); err != nil {
 			return "", fmt.Errorf("check -exe %s: %w", flagValue, err)
 		}
-		return flagValue, nil
+		// A target's working directory may differ from the harness's.
+		abs, err := filepath.Abs(flagValue)
+		if err != nil {
+			return "", fmt.Errorf("resolve -exe %s: %w", flagValue, err)
+		}
+		return abs, nil
 	}
 	exe, err := os.Executable()
 	if err != nil {

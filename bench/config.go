@@ -162,6 +162,11 @@ func (c *Config) fillDefaults() {
 	if c.Out == "" {
 		c.Out = filepath.Join("results", time.Now().Format("20060102-150405"))
 	}
+	// Targets run in other working directories; {peers} must not depend
+	// on the harness's.
+	if abs, err := filepath.Abs(c.Peers); err == nil {
+		c.Peers = abs
+	}
 	if c.DelaySeed == 0 {
 		c.DelaySeed = rand.Int64N(1<<62) + 1
 	}
