@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,15 +119,12 @@ func (r *runner) warmAndMeasure(ctx context.Context, name, url string, pid int, 
 
 // measure runs spec while sampling pid's process tree (when pid > 0), this
 // process and an embedded Redis. It writes the results to binPath in
-// vegeta's gob encoding.
+// vegeta's gob encoding; an empty binPath writes no file.
 func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, pid int, ch *child) (*measurement, error) {
-	f, err := os.Create(binPath)
+	bin, closeBin, err := createBin(binPath)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", binPath, err)
+		return nil, err
 	}
-	defer f.Close()
-	bin := bufio.NewWriterSize(f, 1<<20)
-
 	targetRec, redisRec, selfRec := r.startRecorders(pid)
 	busyBefore, busyErr := procstat.MachineBusy()
 
@@ -153,10 +151,35 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 		m.Exited = true
 	}
 
-	if err := bin.Flush(); err != nil && out.EncodeErr == nil {
-		out.EncodeErr = fmt.Errorf("write %s: %w", binPath, err)
+	if err := closeBin(); err != nil && out.EncodeErr == nil {
+		out.EncodeErr = err
 	}
 	return m, nil
+}
+
+// createBin creates path for a .bin file and returns a buffered writer and
+// the function that flushes and closes it. An empty path returns a nil
+// writer.
+func createBin(path string) (io.Writer, func() error, error) {
+	if path == "" {
+		return nil, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	buf := bufio.NewWriterSize(f, 1<<20)
+	closeBin := func() error {
+		if err := buf.Flush(); err != nil {
+			_ = f.Close()
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("close %s: %w", path, err)
+		}
+		return nil
+	}
+	return buf, closeBin, nil
 }
 
 // startRecorders starts sampling the target's process tree (when pid > 0),
