@@ -90,14 +90,14 @@ fn parse_addr(text: String) -> Result<String, String> {
 
 /// Checks that the URL uses the redis:// scheme and that redis-rs accepts it.
 fn parse_redis_url(text: String) -> Result<String, String> {
-    let shown = redact_url(&text);
+    let redacted = redact_url(&text);
     if !text.starts_with("redis://") {
         let reason = "the scheme must be redis://";
-        return Err(invalid("IOBENCH_REDIS", &shown, reason, REDIS_URL_FORM));
+        return Err(invalid("IOBENCH_REDIS", &redacted, reason, REDIS_URL_FORM));
     }
     if let Err(err) = redis::Client::open(text.as_str()) {
         let reason = err.to_string();
-        return Err(invalid("IOBENCH_REDIS", &shown, &reason, REDIS_URL_FORM));
+        return Err(invalid("IOBENCH_REDIS", &redacted, &reason, REDIS_URL_FORM));
     }
     Ok(text)
 }
