@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +189,72 @@ func TestTailBufferKeepsEnd(t *testing.T) {
 	}
 	if got := lastLines("a\n\nb\nc\n", 2); got != "b\nc" {
 		t.Errorf("lastLines = %q, want b and c", got)
+	}
+}
+
+func TestWriteHTMLWithEmptyAttack(t *testing.T) {
+	s := &Summary{Baseline: "fasthttp", Targets: []TargetSummary{
+		{Name: "fasthttp", Status: statusPartial},
+		{Name: "nethttp", Status: statusNotRun, Reason: "the run was interrupted before this target"},
+	}}
+	measured := map[string]*measurement{"fasthttp": {Outcome: &attackOutcome{}}}
+	var buf bytes.Buffer
+	if err := writeHTML(&buf, s, measured); err != nil {
+		t.Fatalf("writeHTML: %v", err)
+	}
+	page := buf.String()
+	for _, want := range []string{"const TARGETS = [", `"name":"fasthttp"`, `"curveX":[]`, "the run was interrupted before this target"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if !strings.Contains(page, `"t":[]`) || strings.Contains(page, `"t":null`) {
+		t.Error("report.html lacks an empty latency array; null ones break the page script")
+	}
+}
+
+func TestProgressLinesAndBar(t *testing.T) {
+	spec := attackSpec{Name: "fasthttp", Rate: 10, Duration: time.Second}
+	cnt := &counters{}
+	cnt.done.Store(10)
+	cnt.ok.Store(9)
+
+	var lines bytes.Buffer
+	startProgress(progressLines, &lines, spec, cnt).Stop()
+	got := lines.String()
+	if !strings.HasPrefix(got, "fasthttp: 10/10 responses, 90.00% ok, ") || !strings.HasSuffix(got, "s/1s\n") {
+		t.Errorf("lines mode printed %q, want one line with the counts and the elapsed time", got)
+	}
+	if strings.Count(got, "\n") != 1 {
+		t.Errorf("lines mode printed %d lines, want 1", strings.Count(got, "\n"))
+	}
+
+	var bar bytes.Buffer
+	startProgress(progressBar, &bar, spec, cnt).Stop()
+	if got := bar.String(); !strings.HasPrefix(got, "\r\033[K") || !strings.Contains(got, "100%") || !strings.HasSuffix(got, "\n") {
+		t.Errorf("bar mode printed %q, want a redrawn line at 100%% ending in a newline", got)
+	}
+
+	var off bytes.Buffer
+	startProgress(progressOff, &off, spec, cnt).Stop()
+	if off.Len() != 0 {
+		t.Errorf("off mode printed %q", off.String())
+	}
+	if got := resolveProgressMode(progressAuto, &off); got != progressLines {
+		t.Errorf("auto mode on a buffer = %q, want lines", got)
+	}
+}
+
+func TestHelpGoesToStdout(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := Main(context.Background(), []string{"-h"}, &stdout, &stderr)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("Main(-h) error = %v, want flag.ErrHelp", err)
+	}
+	if !strings.Contains(stdout.String(), "-delay-ratio") || strings.Count(stdout.String(), "Usage:") != 1 {
+		t.Errorf("help on stdout = %q, want one usage text listing the flags", stdout.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("help wrote to stderr: %q", stderr.String())
 	}
 }

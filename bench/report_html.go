@@ -74,10 +74,13 @@ func writeHTML(w io.Writer, s *Summary, measured map[string]*measurement) error 
 func chartData(name string, m *measurement) htmlTarget {
 	recs := m.Outcome.Records
 	h := htmlTarget{
-		Name: name,
-		T:    make([]float64, 0, min(len(recs), maxScatterPoints)),
-		Lat:  make([]float64, 0, min(len(recs), maxScatterPoints)),
-		Kind: make([]int, 0, min(len(recs), maxScatterPoints)),
+		Name:     name,
+		Target:   samples(m.Target),
+		Attacker: samples(m.Attacker),
+		Redis:    samples(m.Redis),
+		T:        make([]float64, 0, min(len(recs), maxScatterPoints)),
+		Lat:      make([]float64, 0, min(len(recs), maxScatterPoints)),
+		Kind:     make([]int, 0, min(len(recs), maxScatterPoints)),
 	}
 	step := max(1, (len(recs)+maxScatterPoints-1)/maxScatterPoints)
 	for i := 0; i < len(recs); i += step {
@@ -94,6 +97,10 @@ func chartData(name string, m *measurement) htmlTarget {
 		h.Kind = append(h.Kind, kind)
 	}
 
+	h.CurveX, h.CurveY = []float64{}, []float64{}
+	if len(recs) == 0 {
+		return h
+	}
 	lat := make([]time.Duration, len(recs))
 	for i, r := range recs {
 		lat[i] = r.Latency
@@ -105,9 +112,6 @@ func chartData(name string, m *measurement) htmlTarget {
 		h.CurveY = append(h.CurveY, round3(ms(v)))
 	}
 
-	h.Target = samples(m.Target)
-	h.Attacker = samples(m.Attacker)
-	h.Redis = samples(m.Redis)
 	return h
 }
 
