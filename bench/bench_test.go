@@ -348,7 +348,7 @@ func TestBenchInterruptWritesPartial(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Interrupt at the first progress line, 5 s into the first attack.
-	stderr := &cancelOnWrite{match: "fasthttp: ", also: "responses", cancel: cancel}
+	stderr := &callOnWrite{match: "fasthttp: ", also: "responses", call: cancel}
 
 	out := t.TempDir()
 	start := time.Now()
@@ -384,19 +384,21 @@ func TestBenchInterruptWritesPartial(t *testing.T) {
 	}
 }
 
-// cancelOnWrite calls cancel at the first write that contains both match
-// and also.
-type cancelOnWrite struct {
+// callOnWrite calls call once, at the first write that contains both
+// match and also.
+type callOnWrite struct {
 	mu          sync.Mutex
 	match, also string
-	cancel      func()
+	call        func()
+	called      bool
 }
 
-func (c *cancelOnWrite) Write(p []byte) (int, error) {
+func (c *callOnWrite) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if bytes.Contains(p, []byte(c.match)) && bytes.Contains(p, []byte(c.also)) {
-		c.cancel()
+	if !c.called && bytes.Contains(p, []byte(c.match)) && bytes.Contains(p, []byte(c.also)) {
+		c.called = true
+		c.call()
 	}
 	return len(p), nil
 }
@@ -558,5 +560,58 @@ func TestBenchMaxWorkersWarnsLowRate(t *testing.T) {
 	}
 	if s.MaxWorkers != 2 {
 		t.Errorf("max_workers = %d, want 2", s.MaxWorkers)
+	}
+}
+
+func TestBenchTargetExitsDuringAttack(t *testing.T) {
+	requireRedisServer(t)
+	pidFile := filepath.Join(t.TempDir(), "serve.pid")
+	restore := bench.SetPeerTargets([]bench.Target{{
+		Name:        "dies",
+		Description: "iobench serve under a shell that exits when serve is killed",
+		Command: []string{"sh", "-c",
+			`"$0" serve -addr "$1" -redis "$2" -delay-ratio 0 & echo $! > "$PIDFILE"; wait`,
+			"{exe}", "{addr}", "{redis}"},
+		Env: []string{"PIDFILE=" + pidFile},
+	}})
+	defer restore()
+
+	// Kill serve at the first progress line, 5 s into the 8 s attack.
+	stderr := &callOnWrite{match: "dies: ", also: "responses", call: func() {
+		data, err := os.ReadFile(pidFile)
+		if err != nil {
+			t.Errorf("read the serve pid: %v", err)
+			return
+		}
+		var pid int
+		if _, err := fmt.Sscan(string(data), &pid); err != nil || pid <= 0 {
+			t.Errorf("parse the serve pid %q: %v", data, err)
+			return
+		}
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}}
+
+	out := t.TempDir()
+	err := bench.Main(context.Background(), []string{"-targets", "dies", "-rate", "100",
+		"-duration", "8s", "-progress", "lines", "-out", out}, io.Discard, stderr)
+	if err == nil || !strings.Contains(err.Error(), "dies") {
+		t.Errorf("bench error = %v, want one that names the target that exited", err)
+	}
+	ts := findTarget(t, readSummary(t, out), "dies")
+	if ts.Status != "exited" {
+		t.Errorf("status = %q, want exited", ts.Status)
+	}
+	if !strings.Contains(strings.Join(ts.Warnings, "\n"), "exited during the attack") {
+		t.Errorf("warnings = %q, want the exit warning", ts.Warnings)
+	}
+	if ts.SuccessRatio >= 1 || ts.StatusCodes["0"] == 0 {
+		t.Errorf("success %v, status codes %v: want failures after the kill", ts.SuccessRatio, ts.StatusCodes)
+	}
+	var refused bool
+	for _, g := range ts.Errors {
+		refused = refused || g.Kind == "connection refused"
+	}
+	if !refused {
+		t.Errorf("errors = %+v, want a connection refused group", ts.Errors)
 	}
 }
