@@ -112,14 +112,8 @@ type idleConn struct{ net.Conn }
 // response and leaves the connection idle.
 func openIdleConn(t *testing.T, r *running) idleConn {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(r.url, "http://"))
-	if err != nil {
-		t.Fatalf("dial %s: %v", r.url, err)
-	}
+	conn := r.dial(t)
 	t.Cleanup(func() { conn.Close() })
-	if err := conn.SetDeadline(time.Now().Add(eventually)); err != nil {
-		t.Fatalf("set deadline: %v", err)
-	}
 	if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
 		t.Fatalf("write request on the idle connection: %v", err)
 	}
@@ -238,14 +232,8 @@ func isOneLine(body string) bool {
 // line of the response, or the read error.
 func (r *running) rawRequest(t *testing.T, head string) (string, error) {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(r.url, "http://"))
-	if err != nil {
-		t.Fatalf("dial %s: %v", r.url, err)
-	}
+	conn := r.dial(t)
 	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(eventually)); err != nil {
-		t.Fatalf("set deadline: %v", err)
-	}
 	if _, err := io.WriteString(conn, head); err != nil {
 		return "", err
 	}
@@ -256,6 +244,20 @@ func (r *running) rawRequest(t *testing.T, head string) (string, error) {
 	}
 	line, _, _ := strings.Cut(string(buf[:n]), "\r\n")
 	return line, nil
+}
+
+// dial opens a connection to r that times out after eventually.
+func (r *running) dial(t *testing.T) *net.TCPConn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(r.url, "http://"))
+	if err != nil {
+		t.Fatalf("dial %s: %v", r.url, err)
+	}
+	if err := conn.SetDeadline(time.Now().Add(eventually)); err != nil {
+		conn.Close()
+		t.Fatalf("set deadline: %v", err)
+	}
+	return conn.(*net.TCPConn)
 }
 
 // errIsTimeout reports whether err is a network timeout.

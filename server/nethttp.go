@@ -65,9 +65,12 @@ func (s *netServer) Engine() string { return EngineNetHTTP }
 
 func (s *netServer) DelaySeed() int64 { return s.routes.delayer.Seed() }
 
-// ServeHTTP dispatches one request to the shared routes.
+// ServeHTTP dispatches one request to the shared routes. It passes
+// context.Background() rather than req.Context(), which net/http cancels
+// when the client half-closes or goes away: like on fasthttp, neither the
+// delay nor the Redis read observes the client's connection.
 func (s *netServer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	dispatch(s.routes, req.Context(), req.Method, req.URL.Path, netResponse{w})
+	dispatch(s.routes, context.Background(), req.Method, req.URL.Path, netResponse{w})
 }
 
 // netResponse adapts an http.ResponseWriter to ResponseWriter.

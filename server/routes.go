@@ -11,11 +11,13 @@ import (
 	"github.com/iobench/iobench/redisclient"
 )
 
-// Handler serves one routed request in a form both engines share. ctx
-// carries no engine state. fasthttp passes context.Background(), because a
-// fasthttp RequestCtx is done as soon as shutdown starts, which would cut
-// in-flight requests short. net/http passes the request's context, which
-// ends when the client goes away.
+// Handler serves one routed request in a form both engines share. Both
+// engines pass context.Background(), detached from the client and from the
+// server. A fasthttp RequestCtx is done as soon as shutdown starts, which
+// would cut in-flight requests short. net/http's request context ends when
+// the client half-closes its connection (shutdown(SHUT_WR) after sending),
+// which would drop the response, or turn a Redis read into a false 503.
+// The Redis timeout still bounds every read.
 type Handler func(ctx context.Context, w ResponseWriter)
 
 // ResponseWriter is the response side of a Handler. Each engine adapts its
