@@ -17,6 +17,7 @@ type measurement struct {
 	Attacker procstat.Series
 	Redis    procstat.Series // nil when Redis is not a child of the harness
 	Exited   bool            // the target exited during the attack
+	Interval time.Duration   // sample interval, the shortest span of a CPU figure
 	// MachineBusy is the non-idle CPU time of all cores during the attack,
 	// nil when /proc/stat could not be read.
 	MachineBusy *time.Duration
@@ -81,7 +82,7 @@ func (m *measurement) fill(ts *TargetSummary, c *Config) {
 		ts.PeakRSSBytes = ptr(m.Target.PeakRSS())
 		ts.CPUSeconds = ptr(m.Target.CPU().Seconds())
 		ts.CPUPercentMean = ptr(m.Target.MeanCPUPercent())
-		ts.CPUPercentPeak = ptr(m.Target.PeakCPUPercent())
+		ts.CPUPercentPeak = ptr(m.Target.PeakCPUPercent(c.SampleInterval))
 		if ts.Requests > 0 {
 			ts.CPUUsPerRequest = ptr(1e6 * m.Target.CPU().Seconds() / float64(ts.Requests))
 		}

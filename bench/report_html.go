@@ -75,9 +75,9 @@ func chartData(name string, m *measurement) htmlTarget {
 	recs := m.Outcome.Records
 	h := htmlTarget{
 		Name:     name,
-		Target:   samples(m.Target),
-		Attacker: samples(m.Attacker),
-		Redis:    samples(m.Redis),
+		Target:   samples(m.Target, m.Interval),
+		Attacker: samples(m.Attacker, m.Interval),
+		Redis:    samples(m.Redis, m.Interval),
 		T:        make([]float64, 0, min(len(recs), maxScatterPoints)),
 		Lat:      make([]float64, 0, min(len(recs), maxScatterPoints)),
 		Kind:     make([]int, 0, min(len(recs), maxScatterPoints)),
@@ -126,15 +126,16 @@ func curveQuantiles() []float64 {
 	return append(qs, 1)
 }
 
-func samples(s procstat.Series) []sample {
-	if len(s) < 2 {
+// samples returns the CPU use over spans of at least minSpan, and the RSS
+// at the end of each.
+func samples(s procstat.Series, minSpan time.Duration) []sample {
+	windows := s.CPUWindows(minSpan)
+	if len(windows) == 0 {
 		return nil
 	}
-	cpu := s.CPUPercents()
-	out := make([]sample, 0, len(cpu))
-	for i, pct := range cpu {
-		p := s[i+1]
-		out = append(out, sample{T: round3(p.At.Seconds()), CPU: round3(pct), RSS: round3(float64(p.RSSBytes) / 1e6)})
+	out := make([]sample, 0, len(windows))
+	for _, w := range windows {
+		out = append(out, sample{T: round3(w.End.Seconds()), CPU: round3(w.Percent), RSS: round3(float64(w.RSS) / 1e6)})
 	}
 	return out
 }

@@ -133,7 +133,7 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 	out := attack(ctx, spec, bin, cnt)
 	prog.Stop()
 
-	m := &measurement{Outcome: out}
+	m := &measurement{Outcome: out, Interval: r.cfg.SampleInterval}
 	if busyAfter, err := procstat.MachineBusy(); err == nil && busyErr == nil {
 		m.MachineBusy = ptr(busyAfter - busyBefore)
 	}

@@ -36,6 +36,9 @@ type Usage struct {
 	Procs int
 }
 
+// maxGone bounds the memory kept about exited threads.
+const maxGone = 100000
+
 // Counter reads a process, or a process and its descendants, and keeps
 // cumulative CPU time across readings. Threads that exit keep the CPU time
 // of their last reading: the time they used after that reading is lost, as
@@ -50,6 +53,7 @@ type Counter struct {
 
 	last    map[int]time.Duration // thread id -> CPU at its last reading
 	retired time.Duration         // CPU of threads gone since
+	gone    map[int]time.Duration // retired threads that may yet reappear
 	base    time.Duration         // total at the first reading
 	started bool
 }
@@ -63,6 +67,7 @@ func NewCounter(pid int, tree bool) *Counter {
 		procDir:  "/proc",
 		pageSize: int64(os.Getpagesize()),
 		last:     map[int]time.Duration{},
+		gone:     map[int]time.Duration{},
 	}
 }
 
@@ -112,6 +117,22 @@ func (c *Counter) account(seen map[int]time.Duration) time.Duration {
 			// restarted from zero.
 			c.retired += cpu
 		}
+		if !ok {
+			c.gone[tid] = cpu
+		}
+	}
+	// A thread missed by one reading (its process was briefly absent from
+	// its parent's children list) must not count twice when it returns.
+	for tid, now := range seen {
+		if old, ok := c.gone[tid]; ok {
+			delete(c.gone, tid)
+			if now >= old {
+				c.retired -= old
+			}
+		}
+	}
+	if len(c.gone) > maxGone {
+		clear(c.gone)
 	}
 	c.last = seen
 

@@ -221,8 +221,11 @@ func TestSeriesFigures(t *testing.T) {
 	if got := s.PeakRSS(); got != 30 {
 		t.Errorf("PeakRSS = %d, want 30", got)
 	}
-	if got := s.PeakCPUPercent(); got < 49.9 || got > 50.1 {
+	if got := s.PeakCPUPercent(100 * time.Millisecond); got < 49.9 || got > 50.1 {
 		t.Errorf("PeakCPUPercent = %v, want 50", got)
+	}
+	if got := s.PeakCPUPercent(200 * time.Millisecond); got < 29.9 || got > 30.1 {
+		t.Errorf("PeakCPUPercent over 200ms = %v, want 30", got)
 	}
 	if got := s.MeanCPUPercent(); got < 29.9 || got > 30.1 {
 		t.Errorf("MeanCPUPercent = %v, want 30", got)
@@ -259,5 +262,37 @@ func TestMachineBusyCountsOwnWork(t *testing.T) {
 	// 10 ms tick of rounding at each end.
 	if got := after - before; got < 180*time.Millisecond {
 		t.Errorf("machine busy time grew by %v while this process used 200ms (x=%d)", got, x)
+	}
+}
+
+func TestCPUWindowsMergeCloseReadings(t *testing.T) {
+	// The second and third readings are 5 ms apart: alone they would show
+	// 400% of a core.
+	s := Series{
+		{At: 0},
+		{At: 100 * time.Millisecond, Usage: Usage{CPU: 50 * time.Millisecond}},
+		{At: 105 * time.Millisecond, Usage: Usage{CPU: 70 * time.Millisecond}},
+		{At: 200 * time.Millisecond, Usage: Usage{CPU: 100 * time.Millisecond}},
+	}
+	windows := s.CPUWindows(100 * time.Millisecond)
+	if len(windows) != 2 {
+		t.Fatalf("windows = %+v, want 2", windows)
+	}
+	if got := windows[1].Percent; got < 49 || got > 51 {
+		t.Errorf("second window = %.1f%%, want 50%% (105ms to 200ms merged from 100ms)", got)
+	}
+	if got := s.PeakCPUPercent(100 * time.Millisecond); got > 51 {
+		t.Errorf("peak = %.1f%%, want at most 50%%", got)
+	}
+}
+
+func TestCounterMissedThreadCountsOnce(t *testing.T) {
+	c := NewCounter(1, false)
+	c.account(map[int]time.Duration{10: 5 * time.Millisecond, 11: 7 * time.Millisecond})
+	// Thread 11 is missing from one reading, then back with more CPU.
+	c.account(map[int]time.Duration{10: 6 * time.Millisecond})
+	total := c.account(map[int]time.Duration{10: 6 * time.Millisecond, 11: 9 * time.Millisecond})
+	if want := 15 * time.Millisecond; total != want {
+		t.Errorf("total after a missed reading = %v, want %v", total, want)
 	}
 }

@@ -51,27 +51,39 @@ func (s Series) MeanCPUPercent() float64 {
 	return 100 * s.CPU().Seconds() / el.Seconds()
 }
 
-// CPUPercents returns the CPU use between consecutive readings, in percent of
-// one core, one value per reading after the first.
-func (s Series) CPUPercents() []float64 {
-	out := make([]float64, 0, max(len(s)-1, 0))
+// Window is the CPU use over a span of readings.
+type Window struct {
+	End     time.Duration // time of the last reading of the span
+	Percent float64       // CPU time over the span's length, in percent of one core
+	RSS     int64         // RSS at the last reading, in bytes
+}
+
+// CPUWindows splits the readings into consecutive spans of at least
+// minSpan and returns the CPU use over each. Two readings taken close
+// together, when the sampler was delayed and its ticker caught up, would
+// divide a CPU delta by a tiny time and report a use far above what the
+// cores can give; a minimum span keeps that error small.
+func (s Series) CPUWindows(minSpan time.Duration) []Window {
+	var out []Window
+	start := 0
 	for i := 1; i < len(s); i++ {
-		dt := (s[i].At - s[i-1].At).Seconds()
-		if dt <= 0 {
-			out = append(out, 0)
+		span := s[i].At - s[start].At
+		if span < minSpan || span <= 0 {
 			continue
 		}
-		out = append(out, 100*(s[i].CPU-s[i-1].CPU).Seconds()/dt)
+		pct := 100 * (s[i].CPU - s[start].CPU).Seconds() / span.Seconds()
+		out = append(out, Window{End: s[i].At, Percent: pct, RSS: s[i].RSSBytes})
+		start = i
 	}
 	return out
 }
 
-// PeakCPUPercent returns the highest CPU use between two consecutive
-// readings, in percent of one core.
-func (s Series) PeakCPUPercent() float64 {
+// PeakCPUPercent returns the highest CPU use over a span of at least
+// minSpan, in percent of one core.
+func (s Series) PeakCPUPercent(minSpan time.Duration) float64 {
 	var peak float64
-	for _, p := range s.CPUPercents() {
-		peak = max(peak, p)
+	for _, w := range s.CPUWindows(minSpan) {
+		peak = max(peak, w.Percent)
 	}
 	return peak
 }
@@ -119,8 +131,11 @@ func (r *Recorder) loop(interval time.Duration) {
 }
 
 func (r *Recorder) read() {
+	// Reading a large process tree takes a while on a busy machine; its
+	// midpoint is the best time for the whole reading.
+	before := time.Since(r.start)
 	u, err := r.counter.Sample()
-	at := time.Since(r.start)
+	at := (before + time.Since(r.start)) / 2
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
