@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -21,9 +22,10 @@ func newFastServer(cfg Config, r *routes) *fastServer {
 		Handler: s.handle,
 
 		// A request head that does not fit the read buffer fails with
-		// *fasthttp.ErrSmallBuffer. fasthttp's default error handler then
-		// sends 431 and closes the connection.
+		// *fasthttp.ErrSmallBuffer, which fastErrorHandler turns into 431.
+		// fasthttp then closes the connection.
 		ReadBufferSize: MaxHeaderBytes,
+		ErrorHandler:   fastErrorHandler,
 
 		ReadTimeout: cfg.ReadTimeout,
 		IdleTimeout: cfg.IdleTimeout,
@@ -58,8 +60,40 @@ func (s *fastServer) Engine() string { return EngineFastHTTP }
 
 func (s *fastServer) DelaySeed() int64 { return s.routes.delayer.Seed() }
 
+// handle serves one request. It rejects the HTTP versions and the
+// malformed escapes that net/http's parser rejects, then routes on the raw
+// request target: ctx.Path() would decode it and remove dot segments and
+// repeated slashes, which net/http does not do.
 func (s *fastServer) handle(ctx *fasthttp.RequestCtx) {
-	dispatch(s.routes, context.Background(), ctx.Method(), ctx.Path(), (*fastResponse)(ctx))
+	header := &ctx.Request.Header
+	w := (*fastResponse)(ctx)
+	if !header.IsHTTP11() && !isHTTP1(header.Protocol()) {
+		reject(w, statusVersionNotSupported, badVersionBody)
+		return
+	}
+	target := header.RequestURI()
+	if !validEscapes(target) {
+		reject(w, statusBadRequest, badRequestBody)
+		return
+	}
+	dispatch(s.routes, context.Background(), ctx.Method(), target, w)
+}
+
+// fastErrorHandler replies to a request that fasthttp could not read with
+// net/http's status and body for the same failure. net/http closes a
+// connection whose request head timed out without a response, but a
+// fasthttp error handler must write one, so that gets 408.
+func fastErrorHandler(ctx *fasthttp.RequestCtx, err error) {
+	var small *fasthttp.ErrSmallBuffer
+	var netErr net.Error
+	switch {
+	case errors.As(err, &small):
+		ctx.Error(tooLargeBody, fasthttp.StatusRequestHeaderFieldsTooLarge)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		ctx.Error("408 Request Timeout", fasthttp.StatusRequestTimeout)
+	default:
+		ctx.Error(badRequestBody, fasthttp.StatusBadRequest)
+	}
 }
 
 // fastResponse adapts a fasthttp.RequestCtx to ResponseWriter. It is the

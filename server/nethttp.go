@@ -28,7 +28,10 @@ func newNetServer(cfg Config, r *routes) *netServer {
 		Handler:           s,
 		MaxHeaderBytes:    MaxHeaderBytes - netHeaderSlack,
 		ReadHeaderTimeout: cfg.ReadTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
+		// Route OPTIONS * to ServeHTTP, as fasthttp does, rather than
+		// reply 200 from net/http itself.
+		DisableGeneralOptionsHandler: true,
+		IdleTimeout:                  cfg.IdleTimeout,
 		// Both deadlines cover the handler, so both must outlast the delay
 		// and the Redis read. The write deadline runs from the end of the
 		// request head. When the read deadline passes during the handler,
@@ -69,8 +72,16 @@ func (s *netServer) DelaySeed() int64 { return s.routes.delayer.Seed() }
 // context.Background() rather than req.Context(), which net/http cancels
 // when the client half-closes or goes away: like on fasthttp, neither the
 // delay nor the Redis read observes the client's connection.
+//
+// It routes on req.RequestURI, the raw request target, as the fasthttp
+// engine does. It rejects "*" with any method but OPTIONS, as fasthttp's
+// parser does.
 func (s *netServer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	dispatch(s.routes, context.Background(), req.Method, req.URL.Path, netResponse{w})
+	if req.RequestURI == "*" && req.Method != http.MethodOptions {
+		reject(netResponse{w}, statusBadRequest, badRequestBody)
+		return
+	}
+	dispatch(s.routes, context.Background(), req.Method, req.RequestURI, netResponse{w})
 }
 
 // netResponse adapts an http.ResponseWriter to ResponseWriter.

@@ -43,10 +43,12 @@ const (
 
 // Status codes of the routes, named where net/http's names are long.
 const (
-	statusOK          = 200
-	statusNotFound    = 404
-	statusNotAllowed  = 405
-	statusUnavailable = 503
+	statusOK                  = 200
+	statusBadRequest          = 400
+	statusNotFound            = 404
+	statusNotAllowed          = 405
+	statusUnavailable         = 503
+	statusVersionNotSupported = 505
 )
 
 // routes holds the handlers both engines dispatch to, built once.
@@ -80,18 +82,19 @@ func newRoutes(cfg Config, delayer *Delayer) *routes {
 	return r
 }
 
-// dispatch routes one request by method and path. T lets fasthttp pass its
+// dispatch routes one request by method and request target, the raw
+// target of the request line (see requestPath). T lets fasthttp pass its
 // []byte fields without a copy; the string conversions in comparisons and
 // switches do not allocate.
-func dispatch[T string | []byte](r *routes, ctx context.Context, method, path T, w ResponseWriter) {
+func dispatch[T string | []byte](r *routes, ctx context.Context, method, target T, w ResponseWriter) {
 	var h Handler
-	switch string(path) {
+	switch path := requestPath(target); string(path) {
 	case "/test":
 		h = r.test
 	case "/healthz":
 		h = r.serveHealth
 	default:
-		w.Text(statusNotFound, "not found: "+string(path)+": this server serves /test and /healthz\n")
+		w.Text(statusNotFound, notFoundBody(string(path)))
 		return
 	}
 	if m := string(method); m != "GET" && m != "HEAD" {

@@ -10,7 +10,11 @@
 //	other methods      405 with Allow: GET, HEAD
 //	other paths        404
 //	request head over MaxHeaderBytes  431
+//	malformed request  400
+//	HTTP version not 1.x              505
 //
+// Both engines route on the request target as sent, without decoding
+// percent-escapes or removing dot segments, so //test and /%74est get 404.
 // Delayed responses carry the header X-Delayed: true.
 package server
 
