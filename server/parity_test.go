@@ -9,12 +9,20 @@ import (
 )
 
 // rawReply sends the request line line, with a Host header, on a new
-// connection to r and returns the response's status and body.
+// connection to r and returns the response.
 func (r *running) rawReply(t *testing.T, line string) reply {
+	t.Helper()
+	return r.rawHead(t, line+"\r\nHost: 127.0.0.1\r\n\r\n")
+}
+
+// rawHead sends the request head head on a new connection to r and
+// returns the response.
+func (r *running) rawHead(t *testing.T, head string) reply {
 	t.Helper()
 	conn := r.dial(t)
 	defer conn.Close()
-	if _, err := io.WriteString(conn, line+"\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+	line, _, _ := strings.Cut(head, "\r\n")
+	if _, err := io.WriteString(conn, head); err != nil {
 		t.Fatalf("write %q: %v", line, err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)

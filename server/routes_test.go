@@ -54,15 +54,63 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
-func TestHeadersMatchAcrossEngines(t *testing.T) {
-	servers := startBoth(t, "hello")
-	fast, net := servers[EngineFastHTTP].get(t, "/test"), servers[EngineNetHTTP].get(t, "/test")
-	for _, h := range []http.Header{fast.header, net.header} {
-		h.Del("Date") // the only header whose value differs by design
+// TestResponsesMatchAcrossEngines checks that both engines send the same
+// status, headers and body for each kind of response. Date is the only
+// header whose value differs by design.
+func TestResponsesMatchAcrossEngines(t *testing.T) {
+	redis := redistest.Start(t)
+	redistest.Set(t, redis, testKey, "hello")
+	servers := map[string]*running{}
+	for _, engine := range Engines {
+		servers[engine] = start(t, Config{
+			Engine: engine, Client: openRueidis(t, redis.URL(), 0), Key: testKey,
+			RedisTimeout: testRedisTimeout,
+		})
 	}
-	if fmt.Sprint(fast.header) != fmt.Sprint(net.header) {
-		t.Errorf("headers differ:\nfasthttp %v\nnethttp  %v", fast.header, net.header)
+	requests := []struct {
+		label string
+		send  func(srv *running) reply
+		// parseError marks a request the engine rejects before routing:
+		// net/http then ends the body by closing the connection and sends
+		// no Content-Length, while fasthttp sends one.
+		parseError bool
+	}{
+		{"200 GET /test", func(srv *running) reply { return srv.get(t, "/test") }, false},
+		{"200 HEAD /test", func(srv *running) reply { return srv.do(t, http.MethodHead, "/test") }, false},
+		{"404 GET /nope", func(srv *running) reply { return srv.get(t, "/nope") }, false},
+		{"405 POST /test", func(srv *running) reply { return srv.do(t, http.MethodPost, "/test") }, false},
+		{"400 GET /te%st", func(srv *running) reply { return srv.rawReply(t, "GET /te%st HTTP/1.1") }, true},
+		{"431 GET /test", func(srv *running) reply {
+			return srv.rawHead(t, requestWithHeader(MaxHeaderBytes+1))
+		}, true},
 	}
+	compare := func(label string) {
+		for _, req := range requests {
+			fast, net := req.send(servers[EngineFastHTTP]), req.send(servers[EngineNetHTTP])
+			for _, h := range []http.Header{fast.header, net.header} {
+				h.Del("Date")
+				if req.parseError {
+					h.Del("Content-Length")
+				}
+			}
+			if fast.status != net.status {
+				t.Errorf("%s%s: status fasthttp %d, nethttp %d", req.label, label, fast.status, net.status)
+			}
+			if fmt.Sprint(fast.header) != fmt.Sprint(net.header) {
+				t.Errorf("%s%s: headers differ:\nfasthttp %v\nnethttp  %v", req.label, label, fast.header, net.header)
+			}
+			if fast.body != net.body {
+				t.Errorf("%s%s: body fasthttp %q, nethttp %q", req.label, label, fast.body, net.body)
+			}
+		}
+	}
+	compare("")
+
+	if err := redis.Stop(); err != nil {
+		t.Fatalf("stop redis-server: %v", err)
+	}
+	requests = requests[:2]
+	compare(" with Redis stopped")
 }
 
 func TestMissingKeyNames404(t *testing.T) {
