@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -83,7 +84,10 @@ func parseConfig(args []string, stdout io.Writer) (*Config, error) {
 	fs.SetOutput(stdout)
 	fs.Usage = func() { printUsage(fs.Output(), fs) }
 	if err := cliflag.Parse(fs, args, os.Getenv); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, cliflag.Usagef("%w (run 'iobench bench -h' for the flags and their forms)", err)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
