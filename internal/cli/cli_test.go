@@ -51,6 +51,12 @@ func TestUsageErrors(t *testing.T) {
 			[]string{"-redis", `invalid port "99999"`}},
 		{"redis database", []string{"serve", "-redis", "redis://127.0.0.1:6379/x"}, nil,
 			[]string{"-redis", `invalid database "x"`}},
+		{"redis password", []string{"serve", "-redis", "redis://u:hunter2@127.0.0.1:99999/0"}, nil,
+			[]string{"-redis", `"redis://u:xxxxx@127.0.0.1:99999/0"`}},
+		{"redis password after =", []string{"serve", "-redis=http://:hunter2@h/0"}, nil,
+			[]string{"-redis", `"http://:xxxxx@h/0"`}},
+		{"env redis password", []string{"serve"}, map[string]string{"IOBENCH_REDIS": "redis://:hunter2@h:1/x"},
+			[]string{"IOBENCH_REDIS", `"redis://:xxxxx@h:1/x"`}},
 		{"addr", []string{"serve", "-addr", "8000"}, nil, []string{"-addr", "host:port"}},
 		{"empty key", []string{"serve", "-key", ""}, nil, []string{"-key", "non-empty"}},
 		{"unknown flag", []string{"serve", "-port", "80"}, nil, []string{"-port"}},
@@ -75,6 +81,9 @@ func TestUsageErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("Main(%q) error %q does not contain %q", tc.args, err, want)
 				}
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("Main(%q) error %q shows the password", tc.args, err)
 			}
 		})
 	}

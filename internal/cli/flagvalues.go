@@ -20,6 +20,7 @@ type checkedValue[T any] struct {
 	p      *T
 	parse  func(string) (T, error)
 	format func(T) string
+	redact func(string) string // hides secrets in errors; nil shows the input as is
 }
 
 func (v checkedValue[T]) String() string {
@@ -38,12 +39,30 @@ func (v checkedValue[T]) Set(s string) error {
 	return nil
 }
 
+// Redact implements cliflag.Redactor, so usage errors hide the secrets in
+// a rejected input.
+func (v checkedValue[T]) Redact(s string) string {
+	if v.redact == nil {
+		return s
+	}
+	return v.redact(s)
+}
+
 // addFlag defines a flag whose Set runs parse and returns its variable.
 func addFlag[T any](fs *flag.FlagSet, name string, def T, parse func(string) (T, error),
 	format func(T) string, usage string) *T {
 	p := new(T)
 	*p = def
-	fs.Var(checkedValue[T]{p, parse, format}, name, usage)
+	fs.Var(checkedValue[T]{p: p, parse: parse, format: format}, name, usage)
+	return p
+}
+
+// addRedisURLFlag defines a flag that takes a Redis URL and returns its
+// variable. Usage errors show the URL with its password replaced.
+func addRedisURLFlag(fs *flag.FlagSet, name, def, usage string) *string {
+	p := &def
+	fs.Var(checkedValue[string]{p: p, parse: parseRedisURLFlag, format: formatString, redact: redactRedisURL},
+		name, usage)
 	return p
 }
 
@@ -147,4 +166,20 @@ func parseRedisURL(s string) (*url.URL, error) {
 		}
 	}
 	return u, nil
+}
+
+// redactRedisURL replaces the password of a Redis URL with xxxxx. It
+// works on the text, so a URL that does not parse is redacted too: the
+// userinfo is everything between "://" and the last '@'.
+func redactRedisURL(raw string) string {
+	_, rest, ok := strings.Cut(raw, "://")
+	at := strings.LastIndex(rest, "@")
+	if !ok || at < 0 {
+		return raw
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return raw
+	}
+	return raw[:len(raw)-len(rest)] + user + ":xxxxx" + rest[at:]
 }

@@ -54,7 +54,7 @@ func newServeFlags() (*flag.FlagSet, *serveOptions) {
 		"Redis `client`: rueidis (client-side cache, auto-pipelining) or goredis (go-redis, the baseline)")
 	o.addr = addFlag(fs, "addr", ":8000", parseAddr, formatString,
 		"listen address, `host:port`; port 0 picks a free port")
-	o.redisURL = addFlag(fs, "redis", "redis://127.0.0.1:6379/0", parseRedisURLFlag, formatString,
+	o.redisURL = addRedisURLFlag(fs, "redis", "redis://127.0.0.1:6379/0",
 		"Redis server, `URL` redis://[user:password@]host:port/db")
 	o.key = addFlag(fs, "key", "test", parseNonEmpty, formatString,
 		"Redis `key` whose value GET /test returns")

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -34,35 +35,25 @@ func IsUsage(err error) bool {
 	return errors.As(err, &u) || errors.Is(err, flag.ErrHelp)
 }
 
+// Redactor is implemented by a flag.Value whose input can contain a
+// secret, such as the password in a Redis URL. Parse shows the input of
+// such a flag in its errors only as Redact returns it.
+type Redactor interface {
+	Redact(input string) string
+}
+
 // EnvName returns the environment variable for a flag name:
 // "redis-timeout" becomes "IOBENCH_REDIS_TIMEOUT".
 func EnvName(flagName string) string {
 	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// Parse sets the flags of fs from their environment variables first, then
-// from args, so a flag on the command line wins over the environment.
+// Parse sets the flags of fs from args, then sets each flag that args
+// left unset from its environment variable, so a flag on the command line
+// wins over the environment and a bad variable it overrides is never read.
 // getenv is usually os.Getenv. Errors are *UsageError, or flag.ErrHelp for
 // -h. fs must use flag.ContinueOnError.
 func Parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
-	var envErr error
-	fs.VisitAll(func(f *flag.Flag) {
-		if envErr != nil {
-			return
-		}
-		name := EnvName(f.Name)
-		value := getenv(name)
-		if value == "" {
-			return
-		}
-		if err := fs.Set(f.Name, value); err != nil {
-			envErr = Usagef("invalid value %q for %s (sets -%s): %v", value, name, f.Name, err)
-		}
-	})
-	if envErr != nil {
-		return envErr
-	}
-
 	// The flag package prints its own message on a parse error; keep it
 	// quiet and return the error so the caller prints it once.
 	out := fs.Output()
@@ -74,10 +65,63 @@ func Parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 		return flag.ErrHelp
 	}
 	if err != nil {
-		return &UsageError{Err: err}
+		return &UsageError{Err: errors.New(redactArgs(fs, args, err.Error()))}
 	}
 	if fs.NArg() > 0 {
 		return Usagef("unexpected argument %q: %s takes only flags", fs.Arg(0), fs.Name())
 	}
-	return nil
+	return setFromEnv(fs, getenv)
+}
+
+// setFromEnv sets each flag of fs that the command line did not set from
+// its environment variable, when that is not empty.
+func setFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if envErr != nil || set[f.Name] {
+			return
+		}
+		name := EnvName(f.Name)
+		value := getenv(name)
+		if value == "" {
+			return
+		}
+		if err := fs.Set(f.Name, value); err != nil {
+			if r, ok := f.Value.(Redactor); ok {
+				value = r.Redact(value)
+			}
+			envErr = Usagef("invalid value %q for %s (sets -%s): %v", value, name, f.Name, err)
+		}
+	})
+	return envErr
+}
+
+// redactArgs returns msg, a flag parse error, with every quoted argument,
+// or value after "=" in an argument, passed through the Redact of each
+// Redactor flag of fs. The flag package quotes the rejected value with %q,
+// so only that text is replaced.
+func redactArgs(fs *flag.FlagSet, args []string, msg string) string {
+	var redactors []Redactor
+	fs.VisitAll(func(f *flag.Flag) {
+		if r, ok := f.Value.(Redactor); ok {
+			redactors = append(redactors, r)
+		}
+	})
+	for _, arg := range args {
+		values := []string{arg}
+		if _, value, ok := strings.Cut(arg, "="); ok {
+			values = append(values, value)
+		}
+		for _, value := range values {
+			for _, r := range redactors {
+				if redacted := r.Redact(value); redacted != value {
+					msg = strings.ReplaceAll(msg, strconv.Quote(value), strconv.Quote(redacted))
+				}
+			}
+		}
+	}
+	return msg
 }
