@@ -136,6 +136,11 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version printed %q, want iobench VERSION (%s, ...)", stdout, runtime.Version())
 	}
 
+	stdout, err = runMain(t, "version", "-h")
+	if !errors.Is(err, flag.ErrHelp) || !strings.HasPrefix(stdout, "Usage: iobench version") {
+		t.Errorf("version -h: %v, printed %q; want flag.ErrHelp and the usage", err, stdout)
+	}
+
 	old := version
 	version = "v9.8.7"
 	t.Cleanup(func() { version = old })

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/iobench/iobench/redisclient"
@@ -18,9 +20,15 @@ const (
 	maxRetryWait   = 2 * time.Second
 )
 
+// errStoppedBeforeRedis is returned by connectRedis when ctx ends while it
+// waits for Redis: serve then exits 0, as after any requested stop.
+var errStoppedBeforeRedis = errors.New("stopped before Redis was reachable")
+
 // connectRedis builds the -client client and checks it with a PING,
 // retrying with exponential backoff for up to -redis-wait, and logs each
-// failed attempt. It gives up early when ctx ends.
+// failed attempt. A rejected login or a missing permission fails at once,
+// because retrying cannot fix it. When ctx ends first, it logs that and
+// returns errStoppedBeforeRedis.
 func connectRedis(ctx context.Context, logger *slog.Logger, o *serveOptions) (redisclient.Client, error) {
 	addr := redisAddr(*o.redisURL)
 	deadline := time.Now().Add(*o.redisWait)
@@ -33,26 +41,64 @@ func connectRedis(ctx context.Context, logger *slog.Logger, o *serveOptions) (re
 			}
 			return client, nil
 		}
+		if ctx.Err() != nil {
+			return nil, stoppedBeforeRedis(ctx, logger, addr, attempt)
+		}
 		if errors.Is(err, redisclient.ErrInvalidURL) {
 			return nil, usageError("serve", fmt.Errorf("invalid -redis: %w", err))
+		}
+		if code := credentialsError(err); code != "" {
+			return nil, fmt.Errorf("connect to Redis at %s: %w; Redis rejected the login (%s): "+
+				"check the user and password in -redis (IOBENCH_REDIS), redis://user:password@host:port/db, "+
+				"and that the user may run PING and GET", addr, err, code)
 		}
 
 		left := time.Until(deadline)
 		if left <= 0 {
-			return nil, fmt.Errorf("connect to Redis at %s: gave up after %d attempts in %v: %w; "+
+			return nil, fmt.Errorf("connect to Redis at %s: gave up after %s in %v: %w; "+
 				"start Redis there, point -redis (IOBENCH_REDIS) at a running server, "+
-				"or wait longer with -redis-wait", addr, attempt, *o.redisWait, err)
+				"or wait longer with -redis-wait", addr, plural(attempt, "attempt"), *o.redisWait, err)
 		}
 		wait = min(wait, left)
 		logger.Warn("Redis not reachable, retrying", "addr", addr, "attempt", attempt,
 			durationAttr("retry_in", wait), "err", err)
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("wait for Redis at %s: %w", addr, context.Cause(ctx))
+			return nil, stoppedBeforeRedis(ctx, logger, addr, attempt)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, maxRetryWait)
 	}
+}
+
+// stoppedBeforeRedis logs that serve stopped, by signal, while it waited
+// for Redis, and returns errStoppedBeforeRedis.
+func stoppedBeforeRedis(ctx context.Context, logger *slog.Logger, addr string, attempts int) error {
+	logger.Info("stopped before Redis was reachable", "addr", addr, "attempts", attempts,
+		"reason", context.Cause(ctx))
+	return errStoppedBeforeRedis
+}
+
+// credentialsError returns the Redis error code when err is Redis
+// rejecting the login or a command for lack of permission (WRONGPASS,
+// NOAUTH or NOPERM), and "" otherwise. Redis starts each error message
+// with its code in capitals, and both clients keep that text.
+func credentialsError(err error) string {
+	msg := err.Error()
+	for _, code := range []string{"WRONGPASS", "NOAUTH", "NOPERM"} {
+		if strings.Contains(msg, code+" ") {
+			return code
+		}
+	}
+	return ""
+}
+
+// plural returns n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // dialRedis builds the -client client and checks it with one PING.

@@ -93,6 +93,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	logger := newLogger(*o.logFormat, stderr)
 	client, err := connectRedis(ctx, logger, o)
+	if errors.Is(err, errStoppedBeforeRedis) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

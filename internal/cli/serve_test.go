@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/iobench/iobench/internal/cliflag"
 	"github.com/iobench/iobench/internal/redistest"
@@ -264,5 +265,79 @@ func TestServeAddrInUse(t *testing.T) {
 	_, err = runMain(t, "serve", "-addr", ln.Addr().String(), "-redis", "redis://"+mini.Addr()+"/0")
 	if err == nil || cliflag.IsUsage(err) || !strings.Contains(err.Error(), "listen on "+ln.Addr().String()) {
 		t.Errorf("serve on a taken address: %v, want a run-time listen error", err)
+	}
+}
+
+func TestServeStopsWhileWaitingForRedis(t *testing.T) {
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := &serving{logs: logs, cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		s.done <- Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-redis", "redis://" + closedAddr(t) + "/0",
+			"-redis-wait", "1m", "-log-format", "json"}, io.Discard, logs)
+	}()
+	s.waitLog(t, "Redis not reachable, retrying")
+	cancel()
+	if err := <-s.done; err != nil {
+		t.Errorf("serve stopped while waiting for Redis: %v, want nil (exit 0)", err)
+	}
+	if findLog(logs.String(), "stopped before Redis was reachable") == nil {
+		t.Errorf("no log line saying serve stopped before Redis was reachable; logs:\n%s", logs)
+	}
+}
+
+func TestServeFailsAtOnceOnCredentials(t *testing.T) {
+	redis := redistest.Start(t)
+	admin := goredis.NewClient(&goredis.Options{Addr: redis.Addr()})
+	defer admin.Close()
+	ctx := context.Background()
+	for _, cmd := range [][]any{
+		{"ACL", "SETUSER", "noping", "on", ">pw", "~*", "+get"},
+		{"CONFIG", "SET", "requirepass", "s3cret"},
+	} {
+		if err := admin.Do(ctx, cmd...).Err(); err != nil {
+			t.Fatalf("redis-server %v: %v", cmd, err)
+		}
+	}
+
+	cases := []struct{ name, url, code string }{
+		{"no password", "redis://" + redis.Addr() + "/0", "NOAUTH"},
+		{"wrong password", "redis://:wrong@" + redis.Addr() + "/0", "WRONGPASS"},
+		{"no permission", "redis://noping:pw@" + redis.Addr() + "/0", "NOPERM"},
+	}
+	for _, tc := range cases {
+		for _, client := range []string{"rueidis", "goredis"} {
+			t.Run(tc.name+"/"+client, func(t *testing.T) {
+				logs := &syncBuffer{}
+				err := Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-client", client,
+					"-redis", tc.url, "-redis-wait", "30s", "-log-format", "json"}, io.Discard, logs)
+				if err == nil || cliflag.IsUsage(err) {
+					t.Fatalf("serve with %s: %v, want a run-time error", tc.name, err)
+				}
+				for _, want := range []string{tc.code, "check the user and password in -redis"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not contain %q", err, want)
+					}
+				}
+				if strings.Contains(err.Error(), "start Redis there") {
+					t.Errorf("error %q tells to start Redis, which is running", err)
+				}
+				if strings.Contains(err.Error(), "wrong@") || strings.Contains(err.Error(), ":pw@") {
+					t.Errorf("error %q shows the password", err)
+				}
+				if n := strings.Count(logs.String(), "Redis not reachable, retrying"); n != 0 {
+					t.Errorf("%d retries logged, want none; logs:\n%s", n, logs)
+				}
+			})
+		}
+	}
+}
+
+func TestServeGivesUpAfterOneAttempt(t *testing.T) {
+	err := Main(context.Background(), []string{"serve", "-addr", "127.0.0.1:0",
+		"-redis", "redis://" + closedAddr(t) + "/0", "-redis-wait", "0"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "gave up after 1 attempt in 0s") {
+		t.Errorf("serve with -redis-wait 0 and no Redis: %v, want it to give up after 1 attempt", err)
 	}
 }

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 )
 
@@ -52,8 +54,14 @@ func vcsDetails(info *debug.BuildInfo) []string {
 	return out
 }
 
-// runVersion prints Version on stdout.
+// runVersion prints Version on stdout, or its help for -h.
 func runVersion(args []string, stdout io.Writer) error {
+	if len(args) == 1 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
+		fmt.Fprint(stdout, "Usage: iobench version\n\n"+
+			"Prints the build version, the Go version, the platform and, when known,\n"+
+			"the VCS revision. It takes no flags.\n")
+		return flag.ErrHelp
+	}
 	if len(args) > 0 {
 		return usageError("version", fmt.Errorf("unexpected argument %q: version takes none", args[0]))
 	}
