@@ -26,12 +26,11 @@ func newFastServer(cfg Config, r *routes) *fastServer {
 		// fasthttp then closes the connection.
 		ReadBufferSize: MaxHeaderBytes,
 
-		// Return the read and write buffers of a keep-alive connection to
-		// fasthttp's pools while it waits for its next request. At 800
-		// requests/s with 5% delayed by 3 s, about 130 connections stay
-		// open, and this cut the private (anonymous) peak RSS of iobench
-		// serve from 6.0 MB to 4.3 MB; see BENCHMARKS.md for the runs.
-		ReduceMemoryUsage: true,
+		// ReduceMemoryUsage stays off. At 800 requests/s with 5% delayed
+		// by 3 s it cut the private peak RSS of iobench serve from 6.0 MB
+		// to 4.3 MB, but in fasthttp v1.79.0 it allocates 1 byte per
+		// request on a keep-alive connection and made the loopback
+		// benchmarks about 15% slower (BENCHMARKS.md has the runs).
 		ErrorHandler:   fastErrorHandler,
 
 		ReadTimeout: cfg.ReadTimeout,
