@@ -149,6 +149,11 @@ func checkJSONNames(t *testing.T, raw []byte) {
 		t.Fatal("summary.json has no targets")
 	}
 	target, _ := targets[0].(map[string]any)
+	for _, k := range []string{"warnings", "errors"} {
+		if _, ok := target[k].([]any); !ok {
+			t.Errorf("summary.json target %q = %v, want a list (empty when there are none)", k, target[k])
+		}
+	}
 	for _, k := range []string{
 		"name", "command", "requests", "success_ratio", "throughput", "achieved_rate",
 		"latency_ms", "fast_latency_ms", "delayed_latency_ms", "delayed_ratio", "status_codes",

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iobench/iobench/bench/procstat"
+	"github.com/iobench/iobench/bench/stats"
 )
 
 // tailLines is how many lines of a failed target's output the report keeps.
@@ -19,7 +20,11 @@ const tailLines = 15
 // runTarget starts t, checks it, attacks it and stops it. Every outcome,
 // failures included, is a TargetSummary; the measurement goes to r.measured.
 func (r *runner) runTarget(ctx context.Context, t Target) (ts TargetSummary) {
-	ts = TargetSummary{Name: t.Name, Description: t.Description, Versions: map[string]string{}}
+	ts = TargetSummary{
+		Name: t.Name, Description: t.Description,
+		Versions: map[string]string{}, StatusCodes: map[string]int{},
+		Errors: []stats.Group{}, Warnings: []string{},
+	}
 	if ctx.Err() != nil {
 		return r.skip(ts, statusNotRun, errInterrupted.Error())
 	}
