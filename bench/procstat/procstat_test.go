@@ -258,9 +258,10 @@ func TestMachineBusyCountsOwnWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The machine was busy at least as long as this process, less one
-	// 10 ms tick of rounding at each end.
-	if got := after - before; got < 180*time.Millisecond {
+	// The machine was busy at least about as long as this process. The
+	// margin covers 10 ms ticks of rounding and ticks a hypervisor counted
+	// as steal time.
+	if got := after - before; got < 150*time.Millisecond {
 		t.Errorf("machine busy time grew by %v while this process used 200ms (x=%d)", got, x)
 	}
 }
