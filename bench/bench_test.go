@@ -534,6 +534,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"-pid", "12"}, "-pid"},
 		{[]string{"-url", "http://127.0.0.1:1/test", "-targets", "nethttp"}, "-targets and -url"},
 		{[]string{"-progress", "loud"}, "-progress"},
+		{[]string{"-rate", "100000", "-duration", "1h"}, "at most 50000000"},
 	}
 	for _, c := range cases {
 		err := bench.Main(context.Background(), c.args, io.Discard, io.Discard)

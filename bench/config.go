@@ -47,6 +47,9 @@ type Config struct {
 const (
 	maxRate     = 1_000_000
 	maxDuration = 24 * time.Hour
+	// maxRequests bounds -rate times -duration: the harness keeps about 40
+	// bytes per result in memory for the exact percentiles.
+	maxRequests = 50_000_000
 )
 
 func newFlagSet(c *Config) *flag.FlagSet {
@@ -124,7 +127,11 @@ func (c *Config) validate(set map[string]bool) error {
 			return cliflag.Usagef("invalid value %v for -%s: want %s", ch.val, ch.flag, ch.want)
 		}
 	}
-	if _, err := selectTargets(c.Targets); err != nil {
+	if n := float64(c.Rate) * c.Duration.Seconds(); n > maxRequests {
+		return cliflag.Usagef("-rate %d for -duration %v makes %.0f requests per target; want at most %d (lower -rate or -duration)",
+			c.Rate, c.Duration, n, maxRequests)
+	}
+		if _, err := selectTargets(c.Targets); err != nil {
 		return cliflag.Usagef("invalid value %q for -targets: %v", c.Targets, err)
 	}
 	if c.RedisURL != "" {
