@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -256,5 +257,39 @@ func TestHelpGoesToStdout(t *testing.T) {
 	}
 	if stderr.Len() != 0 {
 		t.Errorf("help wrote to stderr: %q", stderr.String())
+	}
+}
+
+func TestListTargetsShowsNotRun(t *testing.T) {
+	restore := SetPeerTargets([]Target{{
+		Name:     "needs-tool",
+		Requires: []Requirement{{Program: "no-such-program-iobench", Missing: "the tool is missing", Install: "get-tool"}},
+	}})
+	defer restore()
+
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"-list"}, &out, io.Discard); err != nil {
+		t.Fatalf("bench -list: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 1+len(goTargets)+1 {
+		t.Fatalf("bench -list printed %d lines, want a header and one per target:\n%s", len(lines), out.String())
+	}
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "needs-tool") || !strings.Contains(last, "not run: the tool is missing; install with get-tool") {
+		t.Errorf("bench -list line = %q, want the reason and the install command", last)
+	}
+	if !strings.Contains(lines[1], "fasthttp") || !strings.Contains(lines[1], "ready") {
+		t.Errorf("bench -list line = %q, want fasthttp ready", lines[1])
+	}
+}
+
+func TestExecutableFlag(t *testing.T) {
+	if _, err := executable("/nonexistent/iobench"); err == nil {
+		t.Error("a missing -exe binary is accepted")
+	}
+	exe, err := executable("")
+	if err != nil || exe == "" {
+		t.Errorf("default executable = %q, %v; want this test binary", exe, err)
 	}
 }
