@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 
 	"github.com/valyala/fasthttp"
@@ -14,10 +13,11 @@ import (
 type fastServer struct {
 	srv    *fasthttp.Server
 	routes *routes
+	conns  *connSet
 }
 
 func newFastServer(cfg Config, r *routes) *fastServer {
-	s := &fastServer{routes: r}
+	s := &fastServer{routes: r, conns: newConnSet()}
 	s.srv = &fasthttp.Server{
 		Handler: s.handle,
 
@@ -25,13 +25,13 @@ func newFastServer(cfg Config, r *routes) *fastServer {
 		// *fasthttp.ErrSmallBuffer, which fastErrorHandler turns into 431.
 		// fasthttp then closes the connection.
 		ReadBufferSize: MaxHeaderBytes,
+		ErrorHandler:   fastErrorHandler,
 
 		// ReduceMemoryUsage stays off. At 800 requests/s with 5% delayed
 		// by 3 s it cut the private peak RSS of iobench serve from 6.0 MB
 		// to 4.3 MB, but in fasthttp v1.79.0 it allocates 1 byte per
 		// request on a keep-alive connection and made the loopback
 		// benchmarks about 15% slower (BENCHMARKS.md has the runs).
-		ErrorHandler:   fastErrorHandler,
 
 		ReadTimeout: cfg.ReadTimeout,
 		IdleTimeout: cfg.IdleTimeout,
@@ -43,21 +43,25 @@ func newFastServer(cfg Config, r *routes) *fastServer {
 		// responses written while shutting down.
 		NoDefaultServerHeader: true,
 		CloseOnShutdown:       true,
-		Logger:                fastLogger{cfg.Logger},
+
+		// Log fasthttp's own errors rate-limited and cut short, and keep
+		// the request bytes out of the messages where fasthttp can.
+		Logger:                engineLogger{EngineFastHTTP, r},
+		SecureErrorLogMessage: true,
 	}
 	return s
 }
 
 func (s *fastServer) Serve(ln net.Listener) error {
-	if err := s.srv.Serve(ln); err != nil {
+	if err := s.srv.Serve(s.conns.listen(ln)); err != nil {
 		return fmt.Errorf("serve fasthttp on %s: %w", ln.Addr(), err)
 	}
 	return nil
 }
 
 func (s *fastServer) Shutdown(ctx context.Context) error {
-	if err := s.srv.ShutdownWithContext(ctx); err != nil {
-		return fmt.Errorf("shut down fasthttp: requests still running: %w", err)
+	if err := shutdownEngine(ctx, s.conns, s.routes, s.srv.ShutdownWithContext); err != nil {
+		return fmt.Errorf("shut down fasthttp: %w", err)
 	}
 	return nil
 }
@@ -116,12 +120,4 @@ func (r *fastResponse) Text(status int, body string) {
 	ctx.SetStatusCode(status)
 	ctx.Response.Header.SetContentType(contentType)
 	ctx.SetBodyString(body)
-}
-
-// fastLogger sends fasthttp's own messages, such as connection errors, to
-// slog at warning level.
-type fastLogger struct{ logger *slog.Logger }
-
-func (l fastLogger) Printf(format string, args ...any) {
-	l.logger.Warn(fmt.Sprintf(format, args...), "engine", EngineFastHTTP)
 }

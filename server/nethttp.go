@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
@@ -20,10 +20,11 @@ const netHeaderSlack = 4096
 type netServer struct {
 	srv    *http.Server
 	routes *routes
+	conns  *connSet
 }
 
 func newNetServer(cfg Config, r *routes) *netServer {
-	s := &netServer{routes: r}
+	s := &netServer{routes: r, conns: newConnSet()}
 	s.srv = &http.Server{
 		Handler:           s,
 		MaxHeaderBytes:    MaxHeaderBytes - netHeaderSlack,
@@ -39,13 +40,15 @@ func newNetServer(cfg Config, r *routes) *netServer {
 		// context.
 		ReadTimeout:  writeTimeout(cfg),
 		WriteTimeout: writeTimeout(cfg),
-		ErrorLog:     slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		// Log net/http's own errors like fasthttp's: rate-limited and cut
+		// short.
+		ErrorLog: log.New(engineLogger{EngineNetHTTP, r}, "", 0),
 	}
 	return s
 }
 
 func (s *netServer) Serve(ln net.Listener) error {
-	err := s.srv.Serve(ln)
+	err := s.srv.Serve(s.conns.listen(ln))
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -53,15 +56,10 @@ func (s *netServer) Serve(ln net.Listener) error {
 }
 
 func (s *netServer) Shutdown(ctx context.Context) error {
-	err := s.srv.Shutdown(ctx)
-	if err == nil {
-		return nil
+	if err := shutdownEngine(ctx, s.conns, s.routes, s.srv.Shutdown); err != nil {
+		return fmt.Errorf("shut down net/http: %w", err)
 	}
-	// Cut what is still running rather than leave it behind.
-	if cerr := s.srv.Close(); cerr != nil {
-		err = errors.Join(err, cerr)
-	}
-	return fmt.Errorf("shut down net/http: requests still running were cut: %w", err)
+	return nil
 }
 
 func (s *netServer) Engine() string { return EngineNetHTTP }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,7 @@ const (
 	statusBadRequest          = 400
 	statusNotFound            = 404
 	statusNotAllowed          = 405
+	statusInternalError       = 500
 	statusUnavailable         = 503
 	statusVersionNotSupported = 505
 )
@@ -59,23 +61,29 @@ type routes struct {
 	shared  *sharedTimeout // timeouts for requests whose context never ends
 	delayer *Delayer
 	logger  *slog.Logger
-	errors  errorLimiter
 	test    Handler // the /test handler wrapped in the delay middleware
+
+	redisErrors logLimiter
+	connErrors  logLimiter   // the engine's own errors, such as malformed requests
+	inFlight    atomic.Int64 // requests in a handler, counted for Shutdown
 
 	// Bodies that do not depend on the request, built once.
 	missingBody    string
+	wrongTypeBody  string
 	notAllowedBody string
 }
 
 func newRoutes(cfg Config, delayer *Delayer) *routes {
 	r := &routes{
-		client:         cfg.Client,
-		key:            cfg.Key,
-		timeout:        cfg.RedisTimeout,
-		shared:         newSharedTimeout(cfg.RedisTimeout),
-		delayer:        delayer,
-		logger:         cfg.Logger,
-		missingBody:    "key " + strconv.Quote(cfg.Key) + " not found in Redis\n",
+		client:      cfg.Client,
+		key:         cfg.Key,
+		timeout:     cfg.RedisTimeout,
+		shared:      newSharedTimeout(cfg.RedisTimeout),
+		delayer:     delayer,
+		logger:      cfg.Logger,
+		missingBody: "key " + strconv.Quote(cfg.Key) + " not found in Redis\n",
+		wrongTypeBody: "key " + strconv.Quote(cfg.Key) +
+			" holds a non-string value in Redis: GET /test serves a string key\n",
 		notAllowedBody: "method not allowed: use GET or HEAD\n",
 	}
 	r.test = Delay(delayer)(r.serveTest)
@@ -87,6 +95,9 @@ func newRoutes(cfg Config, delayer *Delayer) *routes {
 // []byte fields without a copy; the string conversions in comparisons and
 // switches do not allocate.
 func dispatch[T string | []byte](r *routes, ctx context.Context, method, target T, w ResponseWriter) {
+	r.inFlight.Add(1)
+	defer r.inFlight.Add(-1)
+
 	var h Handler
 	switch path := requestPath(target); string(path) {
 	case "/test":
@@ -106,8 +117,8 @@ func dispatch[T string | []byte](r *routes, ctx context.Context, method, target 
 }
 
 // serveTest writes the value of the key: 200 with the value, 404 when the
-// key is missing, 503 when Redis fails or does not reply within the Redis
-// timeout.
+// key is missing, 500 when it holds a non-string value, 503 when Redis
+// fails or does not reply within the Redis timeout.
 func (r *routes) serveTest(ctx context.Context, w ResponseWriter) {
 	ctx, cancel := r.redisContext(ctx)
 	value, err := r.client.Get(ctx, r.key)
@@ -118,8 +129,11 @@ func (r *routes) serveTest(ctx context.Context, w ResponseWriter) {
 		w.Text(statusOK, value)
 	case errors.Is(err, redisclient.ErrNotFound):
 		w.Text(statusNotFound, r.missingBody)
+	case isWrongType(err):
+		r.logRedisError("read key from Redis", err)
+		w.Text(statusInternalError, r.wrongTypeBody)
 	default:
-		r.errors.log(r.logger, "read key from Redis", r.key, err)
+		r.logRedisError("read key from Redis", err)
 		w.Text(statusUnavailable, "redis unavailable: "+oneLine(err.Error())+"\n")
 	}
 }
@@ -146,7 +160,7 @@ func (r *routes) serveHealth(ctx context.Context, w ResponseWriter) {
 	err := r.client.Ping(ctx)
 	cancel()
 	if err != nil {
-		r.errors.log(r.logger, "ping Redis", r.key, err)
+		r.logRedisError("ping Redis", err)
 		w.Text(statusUnavailable, "redis unavailable: "+oneLine(err.Error())+"\n")
 		return
 	}
@@ -164,21 +178,10 @@ func oneLine(s string) string {
 	return string(b)
 }
 
-// errorLimiter logs at most one Redis error per second, with the count of
-// errors left unlogged since the previous line, so an outage under load
-// does not flood the log.
-type errorLimiter struct {
-	next       atomic.Int64 // unix nanoseconds before which errors are counted only
-	suppressed atomic.Int64
-}
-
-func (l *errorLimiter) log(logger *slog.Logger, action, key string, err error) {
-	now := time.Now().UnixNano()
-	next := l.next.Load()
-	if now < next || !l.next.CompareAndSwap(next, now+int64(time.Second)) {
-		l.suppressed.Add(1)
-		return
-	}
-	logger.Warn("redis request failed", "action", action, "key", key,
-		"err", err, "suppressed_since_last", l.suppressed.Swap(0))
+// isWrongType reports whether err is Redis' WRONGTYPE error: the key holds
+// a list, hash or other non-string value, which GET cannot read. Redis
+// starts each error message with its code in capitals, and both clients
+// keep that text.
+func isWrongType(err error) bool {
+	return strings.Contains(err.Error(), "WRONGTYPE ")
 }

@@ -5,7 +5,8 @@
 // the default, and nethttp (net/http), the baseline. Both share the routing,
 // the status codes, the headers and the delay middleware:
 //
-//	GET|HEAD /test     200 text/plain value; 404 key missing; 503 Redis failed
+//	GET|HEAD /test     200 text/plain value; 404 key missing; 500 key holds a
+//	                   non-string value; 503 Redis failed
 //	GET|HEAD /healthz  200 "ok" when Redis replies to PING; 503 otherwise
 //	other methods      405 with Allow: GET, HEAD
 //	other paths        404
@@ -80,16 +81,19 @@ type Config struct {
 	// is not 0. 0 draws a random seed, reported by Server.DelaySeed.
 	DelaySeed int64
 
-	// ReadTimeout bounds reading one request, headers and body, so a slow
-	// client cannot hold a connection. Default 10s.
+	// ReadTimeout bounds reading one request head, the request line and
+	// headers, so a slow client cannot hold a connection. fasthttp applies
+	// it to the body too; net/http reads a body under its longer handler
+	// deadline (see writeTimeout). /test and /healthz take no body.
+	// Default 10s.
 	ReadTimeout time.Duration
 
 	// IdleTimeout closes a keep-alive connection that sends no new request
 	// for this long. Default 60s.
 	IdleTimeout time.Duration
 
-	// Logger receives the engine's connection errors and rate-limited Redis
-	// errors. Default: discard.
+	// Logger receives the engine's connection errors and the Redis errors,
+	// each kind limited to one line a second. Default: discard.
 	Logger *slog.Logger
 }
 
@@ -101,9 +105,11 @@ type Server interface {
 
 	// Shutdown stops accepting connections, closes idle keep-alive
 	// connections and waits for in-flight requests, delayed ones included,
-	// to finish. When ctx ends first it returns an error wrapping ctx.Err();
-	// nethttp then closes the remaining connections, while fasthttp leaves
-	// them to end with the process.
+	// to finish. A connection that has sent no byte 200 ms into the
+	// shutdown is closed too. When ctx ends first, Shutdown closes every
+	// remaining connection. It then returns nil if no request was in a
+	// handler, and otherwise an error wrapping ctx.Err() that counts them.
+	// It logs the count of errors the log rate limit held back.
 	Shutdown(ctx context.Context) error
 
 	// Engine returns EngineFastHTTP or EngineNetHTTP.
