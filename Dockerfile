@@ -21,10 +21,13 @@ RUN CGO_ENABLED=0 go build -trimpath \
       -ldflags "-s -w -X github.com/iobench/iobench/internal/cli.version=${VERSION}" \
       -o /out/iobench .
 
-# scratch holds nothing but the binary: no shell, no curl, no user
-# database, so the user is numeric and the health check is the binary's
-# own healthcheck command.
+# scratch holds nothing but the binary and the CA certificates: no shell,
+# no curl, no user database, so the user is numeric and the health check is
+# the binary's own healthcheck command. The certificates, from the build
+# stage's Debian ca-certificates package, let rediss:// URLs verify the
+# Redis server; Go reads /etc/ssl/certs/ca-certificates.crt on Linux.
 FROM scratch
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /out/iobench /iobench
 USER 65532:65532
 ENV IOBENCH_ADDR=:8000
