@@ -37,7 +37,7 @@ func newNetServer(cfg Config, r *routes) *netServer {
 		// and the Redis read. The write deadline runs from the end of the
 		// request head. When the read deadline passes during the handler,
 		// net/http's background read fails and cancels the request's
-		// context.
+		// context, which ServeHTTP does not pass on.
 		ReadTimeout:  writeTimeout(cfg),
 		WriteTimeout: writeTimeout(cfg),
 		// Log net/http's own errors like fasthttp's: rate-limited and cut

@@ -139,9 +139,9 @@ func (r *routes) serveTest(ctx context.Context, w ResponseWriter) {
 }
 
 // redisContext returns the context of one Redis read, which ends within
-// the Redis timeout. A parent that never ends, like fasthttp's, gets a
-// shared context that costs no allocation. Other parents, like net/http's
-// request context that ends when the client goes away, get their own.
+// the Redis timeout. A parent that never ends, as both engines pass, gets
+// a shared context that costs no allocation. Another parent gets a
+// context of its own that also ends with it.
 func (r *routes) redisContext(parent context.Context) (context.Context, context.CancelFunc) {
 	if parent.Done() == nil {
 		return r.shared.context(time.Now()), doNothing
