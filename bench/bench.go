@@ -87,6 +87,9 @@ func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
 		ts := r.runTarget(ctx, t)
 		r.summary.Targets = append(r.summary.Targets, ts)
 		printTarget(stdout, &ts, r.measured[ts.Name])
+		if c.Sweep.Enabled && len(ts.Sweep) > 0 {
+			printSweep(stdout, &ts, c)
+		}
 	}
 	r.summary.Partial = ctx.Err() != nil
 

@@ -69,6 +69,15 @@ var figures = []figure{
 	{"other processes' CPU", optional(func(t *TargetSummary) *float64 { return t.OtherCPUSeconds }), fmtSeconds},
 }
 
+// maxRateFigure leads the comparison of a sweep; the other figures are
+// those of each target's step at its maximum sustainable rate.
+var maxRateFigure = figure{"max sustainable rate", func(t *TargetSummary) (float64, bool) {
+	if t.MaxSustainableRate == nil {
+		return 0, false
+	}
+	return float64(*t.MaxSustainableRate), true
+}, func(v float64) string { return fmt.Sprintf("%.0f/s", v) }}
+
 // measuredTargets returns the targets that were attacked.
 func measuredTargets(s *Summary) []*TargetSummary {
 	var out []*TargetSummary
@@ -116,7 +125,11 @@ func comparisonRows(s *Summary) [][]string {
 		header = append(header, name)
 	}
 	rows := [][]string{header}
-	for _, f := range figures {
+	list := figures
+	if s.Sweep != nil {
+		list = append([]figure{maxRateFigure}, figures...)
+	}
+	for _, f := range list {
 		row := []string{f.label}
 		for _, t := range measured {
 			row = append(row, f.cell(t, base))
@@ -145,6 +158,9 @@ func (f figure) cell(t, base *TargetSummary) string {
 // targets that were not attacked.
 func printComparison(w io.Writer, s *Summary) {
 	fmt.Fprintf(w, "=== comparison (ratio to %s) ===\n", baselineLabel(s))
+	if s.Sweep != nil {
+		fmt.Fprintln(w, "(each target's figures come from its step at the maximum sustainable rate)")
+	}
 	rows := comparisonRows(s)
 	if len(rows[0]) > 1 {
 		tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
@@ -174,8 +190,14 @@ func baselineLabel(s *Summary) string {
 func writeMarkdown(w io.Writer, s *Summary) {
 	env := s.Environment
 	fmt.Fprintf(w, "# iobench bench, %s\n\n", s.StartedAt.Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(w, "%d requests/s for %gs per target, %.0f%% of requests delayed by %gs (seed %d), timeout %gs",
-		s.Rate, s.DurationS, 100*s.DelayRatio, s.DelayS, s.DelaySeed, s.TimeoutS)
+	if s.Sweep != nil {
+		fmt.Fprintf(w, "Sweep from %d/s up to %d/s in steps of %gs, SLO fast p99 below %s, at most %gs per target",
+			s.Sweep.StartRate, s.Sweep.MaxRate, s.DurationS, fmtMs(s.Sweep.SLOMs), s.Sweep.TimeoutS)
+	} else {
+		fmt.Fprintf(w, "%d requests/s for %gs per target", s.Rate, s.DurationS)
+	}
+	fmt.Fprintf(w, ", %.0f%% of requests delayed by %gs (seed %d), timeout %gs",
+		100*s.DelayRatio, s.DelayS, s.DelaySeed, s.TimeoutS)
 	if s.WarmupS > 0 {
 		fmt.Fprintf(w, ", after an unmeasured %gs warm-up", s.WarmupS)
 	}
@@ -201,6 +223,9 @@ func writeMarkdown(w io.Writer, s *Summary) {
 		if t.Status == statusFailed || t.Status == statusNotRun {
 			fmt.Fprintf(w, "- %s %s: %s\n", t.Name, strings.ReplaceAll(t.Status, "_", " "), t.Reason)
 		}
+	}
+	if s.Sweep != nil {
+		writeSweepMarkdown(w, s)
 	}
 	if len(s.Warnings) > 0 {
 		fmt.Fprint(w, "\n## Warnings\n\n")

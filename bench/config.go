@@ -40,6 +40,8 @@ type Config struct {
 	StopTimeout    time.Duration // -stop-timeout: SIGTERM to SIGKILL
 	Progress       string        // -progress: auto, bar, lines or off
 	List           bool          // -list: print the targets and exit
+
+	Sweep SweepConfig // -sweep and its flags
 }
 
 // Flag value limits; they keep a typo from starting a run that cannot end
@@ -76,6 +78,7 @@ func newFlagSet(c *Config) *flag.FlagSet {
 	fs.DurationVar(&c.StopTimeout, "stop-timeout", 10*time.Second, "wait after SIGTERM before a target is killed with SIGKILL")
 	fs.StringVar(&c.Progress, "progress", "auto", "progress display `mode` on stderr: auto (a bar on a terminal, else a line every 5s), bar, lines or off")
 	fs.BoolVar(&c.List, "list", false, "list the targets, whether each can run, and exit")
+	addSweepFlags(fs, &c.Sweep)
 	return fs
 }
 
@@ -97,18 +100,35 @@ func parseConfig(args []string, stdout io.Writer) (*Config, error) {
 	if err := c.validate(set); err != nil {
 		return nil, err
 	}
+	if err := c.validateSweep(set); err != nil {
+		return nil, err
+	}
 	c.fillDefaults()
 	return c, nil
 }
 
+// valueCheck is one flag value check: bad is true when val is invalid, and
+// want describes the expected form.
+type valueCheck struct {
+	bad  bool
+	flag string
+	want string
+	val  any
+}
+
+// firstInvalid returns a usage error for the first bad check, or nil.
+func firstInvalid(checks []valueCheck) error {
+	for _, ch := range checks {
+		if ch.bad {
+			return cliflag.Usagef("invalid value %v for -%s: want %s", ch.val, ch.flag, ch.want)
+		}
+	}
+	return nil
+}
+
 // validate checks the values; set holds the flags given on the command line.
 func (c *Config) validate(set map[string]bool) error {
-	checks := []struct {
-		bad  bool
-		flag string
-		want string
-		val  any
-	}{
+	checks := []valueCheck{
 		{c.Rate <= 0 || c.Rate > maxRate, "rate", fmt.Sprintf("a whole number of requests per second from 1 to %d, e.g. 800", maxRate), c.Rate},
 		{c.Duration <= 0 || c.Duration > maxDuration, "duration", "a duration above 0 and at most 24h, e.g. 15s", c.Duration},
 		{c.Warmup < 0 || c.Warmup > maxDuration, "warmup", "a duration from 0 to 24h, e.g. 5s", c.Warmup},
@@ -122,16 +142,14 @@ func (c *Config) validate(set map[string]bool) error {
 		{!oneOf(c.Progress, "auto", "bar", "lines", "off"), "progress", "auto, bar, lines or off", c.Progress},
 		{strings.TrimSpace(c.Key) == "", "key", "a non-empty Redis key, e.g. test", c.Key},
 	}
-	for _, ch := range checks {
-		if ch.bad {
-			return cliflag.Usagef("invalid value %v for -%s: want %s", ch.val, ch.flag, ch.want)
-		}
+	if err := firstInvalid(checks); err != nil {
+		return err
 	}
 	if n := float64(c.Rate) * c.Duration.Seconds(); n > maxRequests {
 		return cliflag.Usagef("-rate %d for -duration %v makes %.0f requests per target; want at most %d (lower -rate or -duration)",
 			c.Rate, c.Duration, n, maxRequests)
 	}
-		if _, err := selectTargets(c.Targets); err != nil {
+	if _, err := selectTargets(c.Targets); err != nil {
 		return cliflag.Usagef("invalid value %q for -targets: %v", c.Targets, err)
 	}
 	if c.RedisURL != "" {
@@ -210,5 +228,6 @@ Examples:
   iobench bench -targets all -rate 800 -duration 15s
   iobench bench -targets fasthttp,fasthttp-nocache -delay-ratio 0 -rate 2000
   iobench bench -url http://127.0.0.1:8000/test -pid 4242
+  iobench bench -sweep -targets fasthttp,nethttp -slo 10ms
 `)
 }

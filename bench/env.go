@@ -29,6 +29,11 @@ func newSummary(c *Config) *Summary {
 		Warnings:    []string{},
 		Targets:     []TargetSummary{},
 	}
+	if c.Sweep.Enabled {
+		// Each step has its own rate; the step length is the duration.
+		s.Rate, s.DurationS = 0, c.Sweep.StepDuration.Seconds()
+		s.Sweep = newSweepSettings(c.Sweep)
+	}
 	return s
 }
 

@@ -122,6 +122,9 @@ func (r *runner) writeReports() error {
 
 	fmt.Fprintln(r.stdout)
 	printComparison(r.stdout, s)
+	if s.Sweep != nil {
+		printSweepTotals(r.stdout, s)
+	}
 	if len(s.Warnings) > 0 {
 		fmt.Fprintln(r.stdout, "\nwarnings:")
 		for _, warn := range s.Warnings {
@@ -144,7 +147,11 @@ func (r *runner) writeReports() error {
 	if err := writeFile(r.cfg.Out, reportFile, html.Bytes()); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.stdout, "\nresults: %s (summary.json, summary.md, report.html, <target>.bin)\n", r.cfg.Out)
+	files := "summary.json, summary.md, report.html, <target>.bin"
+	if s.Sweep != nil {
+		files = "summary.json, summary.md, report.html; a sweep writes no .bin"
+	}
+	fmt.Fprintf(r.stdout, "\nresults: %s (%s)\n", r.cfg.Out, files)
 	return nil
 }
 

@@ -37,6 +37,7 @@ type Summary struct {
 	Key         string          `json:"key"`
 	Baseline    string          `json:"baseline"`
 	Environment Environment     `json:"environment"`
+	Sweep       *SweepSettings  `json:"sweep,omitempty"` // set by -sweep only
 	Warnings    []string        `json:"warnings"`
 	Targets     []TargetSummary `json:"targets"`
 }
@@ -103,6 +104,12 @@ type TargetSummary struct {
 	RedisCPUSeconds    *float64 `json:"redis_cpu_seconds"`
 	OtherCPUSeconds    *float64 `json:"other_cpu_seconds"`
 	Warnings           []string `json:"warnings"`
+
+	// Set by -sweep only: the steps in the order they ran, the highest
+	// passing rate (0 when none passed) and why the search ended.
+	Sweep              []SweepStep `json:"sweep,omitempty"`
+	MaxSustainableRate *int        `json:"max_sustainable_rate,omitempty"`
+	SweepEnd           string      `json:"sweep_end,omitempty"`
 }
 
 // writeJSON writes v as indented JSON to dir/name.

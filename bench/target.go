@@ -60,12 +60,10 @@ func (r *runner) runTarget(ctx context.Context, t Target) (ts TargetSummary) {
 		ts.StderrTail = ch.Tail(tailLines)
 		return r.skip(ts, statusFailed, err.Error())
 	}
-	m, err := r.warmAndMeasure(ctx, ts.Name, ts.URL, ch.PID(), ch)
-	if err != nil {
+	if err := r.attackTarget(ctx, &ts, ch.PID(), ch); err != nil {
 		return r.skip(ts, statusFailed, err.Error())
 	}
-	r.record(&ts, m)
-	if m.Exited {
+	if ts.Status == statusExited {
 		ts.StderrTail = ch.Tail(tailLines)
 	}
 	return ts
@@ -86,12 +84,26 @@ func (r *runner) runURL(ctx context.Context, ts TargetSummary) TargetSummary {
 	if err := verifyValue(ctx, ts.URL, want, r.cfg.Delay+10*time.Second); err != nil {
 		return r.skip(ts, statusFailed, err.Error())
 	}
-	m, err := r.warmAndMeasure(ctx, ts.Name, ts.URL, r.cfg.PID, nil)
-	if err != nil {
+	if err := r.attackTarget(ctx, &ts, r.cfg.PID, nil); err != nil {
 		return r.skip(ts, statusFailed, err.Error())
 	}
-	r.record(&ts, m)
 	return ts
+}
+
+// attackTarget attacks ts.URL once, or searches its maximum sustainable
+// rate with -sweep, and stores the figures in ts. pid is the target's
+// process, 0 when unknown; ch is nil for the -url server.
+func (r *runner) attackTarget(ctx context.Context, ts *TargetSummary, pid int, ch *child) error {
+	if r.cfg.Sweep.Enabled {
+		r.sweepTarget(ctx, ts, ts.URL, pid, ch)
+		return nil
+	}
+	m, err := r.warmAndMeasure(ctx, ts.Name, ts.URL, pid, ch)
+	if err != nil {
+		return err
+	}
+	r.record(ts, m)
+	return nil
 }
 
 // checkTarget waits for /healthz and checks that /test returns the seeded

@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// Thresholds of the attacker-limit checks, in shares of all cores.
+const (
+	attackerCoresShare = 0.8  // the attacker alone used this much of the machine
+	machineBusyShare   = 0.85 // the machine was saturated
+)
+
+// newSweepStep copies the figures of one step from ts, which m.fill filled
+// with cfg, and judges whether the step passed.
+func newSweepStep(ts *TargetSummary, m *measurement, cfg *Config) SweepStep {
+	st := SweepStep{
+		Rate: cfg.Rate, Interrupted: m.Outcome.Interrupted,
+		Requests: ts.Requests, SuccessRatio: ts.SuccessRatio, AchievedRate: ts.AchievedRate,
+		FastLatencyMs: ts.FastLatencyMs, DelayedRatio: ts.DelayedRatio,
+		PeakRSSBytes: ts.PeakRSSBytes, CPUSeconds: ts.CPUSeconds,
+		AttackerCPUSeconds: ts.AttackerCPUSeconds, RedisCPUSeconds: ts.RedisCPUSeconds,
+		Failures: []string{}, AttackerReasons: []string{}, Warnings: ts.Warnings,
+	}
+	if attackS := ts.AttackS; attackS > 0 {
+		st.AttackerCPUPercent = 100 * ts.AttackerCPUSeconds / attackS
+		if ts.CPUSeconds != nil {
+			st.CPUPercent = ptr(100 * *ts.CPUSeconds / attackS)
+		}
+		if m.MachineBusy != nil {
+			st.MachineCPUPercent = ptr(100 * m.MachineBusy.Seconds() / attackS / float64(runtime.NumCPU()))
+		}
+	}
+	st.Failures = stepFailures(&st, m, cfg)
+	st.Pass = len(st.Failures) == 0
+	st.AttackerReasons = attackerLimits(&st, cfg, runtime.NumCPU())
+	st.AttackerLimited = len(st.AttackerReasons) > 0
+	return st
+}
+
+// stepFailures returns why a step did not pass: a step passes when it ran
+// to its end, sent at least minSentRatio of its requests, every request
+// succeeded and the fast responses' p99 is below the SLO.
+func stepFailures(st *SweepStep, m *measurement, cfg *Config) []string {
+	out := []string{}
+	if st.Interrupted {
+		out = append(out, "the step was interrupted")
+	}
+	if m.Exited {
+		out = append(out, "the target exited")
+	}
+	want := float64(cfg.Rate) * cfg.Duration.Seconds()
+	if !st.Interrupted && float64(st.Requests) < minSentRatio*want {
+		out = append(out, fmt.Sprintf("sent %d of %.0f requests (%.1f%%): the attacker could not keep the rate",
+			st.Requests, want, 100*float64(st.Requests)/want))
+	}
+	if st.SuccessRatio < 1 {
+		out = append(out, fmt.Sprintf("success %.3f%%: %d requests failed",
+			100*st.SuccessRatio, st.Requests-int(st.SuccessRatio*float64(st.Requests)+0.5)))
+	}
+	slo := ms(cfg.Sweep.SLO)
+	switch {
+	case st.FastLatencyMs.Count == 0:
+		out = append(out, "no fast response (without "+delayedHeader+") to measure")
+	case st.FastLatencyMs.P99 >= slo:
+		out = append(out, fmt.Sprintf("fast p99 %s is not below the SLO %s", fmtMs(st.FastLatencyMs.P99), fmtMs(slo)))
+	}
+	return out
+}
+
+// attackerLimits returns the signs that the attacker, not the target, was
+// the limit of a step on a machine with the given cores: it sent fewer
+// requests than requested, it used most of the cores, or the cores were
+// saturated and it used more CPU than the target.
+func attackerLimits(st *SweepStep, cfg *Config, cores int) []string {
+	out := []string{}
+	want := float64(cfg.Rate) * cfg.Duration.Seconds()
+	if !st.Interrupted && float64(st.Requests) < minSentRatio*want {
+		reason := fmt.Sprintf("it sent only %d of %.0f requests", st.Requests, want)
+		if cfg.MaxWorkers > 0 {
+			reason += fmt.Sprintf(" with -max-workers %d", cfg.MaxWorkers)
+		}
+		out = append(out, reason)
+	}
+	if st.AttackerCPUPercent >= 100*attackerCoresShare*float64(cores) {
+		out = append(out, fmt.Sprintf("it used %.0f%% of one core, near the %d cores available", st.AttackerCPUPercent, cores))
+	}
+	if st.MachineCPUPercent != nil && *st.MachineCPUPercent >= 100*machineBusyShare &&
+		st.CPUPercent != nil && st.AttackerCPUPercent >= *st.CPUPercent {
+		out = append(out, fmt.Sprintf("the machine's cores were %.0f%% busy and the attacker used more CPU (%.0f%% of one core) than the target (%.0f%%)",
+			*st.MachineCPUPercent, st.AttackerCPUPercent, *st.CPUPercent))
+	}
+	return out
+}
