@@ -47,6 +47,7 @@ type htmlPage struct {
 	Summary *Summary
 	Rows    [][]string
 	Targets []htmlTarget
+	Sweeps  []htmlSweep // empty unless -sweep
 }
 
 // writeHTML renders report.html: one page with inline data and scripts, so
@@ -59,7 +60,7 @@ func writeHTML(w io.Writer, s *Summary, measured map[string]*measurement) error 
 	if err != nil {
 		return fmt.Errorf("parse the report template: %w", err)
 	}
-	page := htmlPage{Summary: s, Rows: comparisonRows(s), Targets: []htmlTarget{}}
+	page := htmlPage{Summary: s, Rows: comparisonRows(s), Targets: []htmlTarget{}, Sweeps: sweepCharts(s)}
 	for _, t := range measuredTargets(s) {
 		if m := measured[t.Name]; m != nil {
 			page.Targets = append(page.Targets, chartData(t.Name, m))

@@ -141,12 +141,13 @@ func (r *runner) sweepStep(ctx context.Context, name, url string, pid int, ch *c
 		Timeout: cfg.Timeout, MaxWorkers: cfg.MaxWorkers,
 	}
 	start := time.Now()
+	machine := probeMachine(ctx, cfg.Duration)
 	// measure returns an error only when it cannot create the .bin file,
 	// and a sweep writes none.
 	m, _ := r.measure(ctx, spec, "", pid, ch)
 	var ts TargetSummary
 	m.fill(&ts, &cfg)
-	step := newSweepStep(&ts, m, &cfg)
+	step := newSweepStep(&ts, m, &cfg, <-machine)
 	step.Index, step.Phase = index, phase
 	step.StartedS = start.Sub(began).Seconds()
 	step.ElapsedS = time.Since(start).Seconds()

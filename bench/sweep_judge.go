@@ -1,8 +1,12 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"runtime"
+	"time"
+
+	"github.com/iobench/iobench/bench/procstat"
 )
 
 // Thresholds of the attacker-limit checks, in shares of all cores.
@@ -12,8 +16,9 @@ const (
 )
 
 // newSweepStep copies the figures of one step from ts, which m.fill filled
-// with cfg, and judges whether the step passed.
-func newSweepStep(ts *TargetSummary, m *measurement, cfg *Config) SweepStep {
+// with cfg, and judges whether the step passed. busy is the machine's CPU
+// use while the step sent requests, nil when unknown.
+func newSweepStep(ts *TargetSummary, m *measurement, cfg *Config, busy *machineWindow) SweepStep {
 	st := SweepStep{
 		Rate: cfg.Rate, Interrupted: m.Outcome.Interrupted,
 		Requests: ts.Requests, SuccessRatio: ts.SuccessRatio, AchievedRate: ts.AchievedRate,
@@ -22,14 +27,12 @@ func newSweepStep(ts *TargetSummary, m *measurement, cfg *Config) SweepStep {
 		AttackerCPUSeconds: ts.AttackerCPUSeconds, RedisCPUSeconds: ts.RedisCPUSeconds,
 		Failures: []string{}, AttackerReasons: []string{}, Warnings: ts.Warnings,
 	}
-	if attackS := ts.AttackS; attackS > 0 {
-		st.AttackerCPUPercent = 100 * ts.AttackerCPUSeconds / attackS
-		if ts.CPUSeconds != nil {
-			st.CPUPercent = ptr(100 * *ts.CPUSeconds / attackS)
-		}
-		if m.MachineBusy != nil {
-			st.MachineCPUPercent = ptr(100 * m.MachineBusy.Seconds() / attackS / float64(runtime.NumCPU()))
-		}
+	st.AttackerCPUPercent = windowPercent(m.Attacker, cfg.Duration)
+	if m.Target != nil {
+		st.CPUPercent = ptr(windowPercent(m.Target, cfg.Duration))
+	}
+	if busy != nil {
+		st.MachineCPUPercent = ptr(busy.percent())
 	}
 	st.Failures = stepFailures(&st, m, cfg)
 	st.Pass = len(st.Failures) == 0
@@ -90,5 +93,52 @@ func attackerLimits(st *SweepStep, cfg *Config, cores int) []string {
 		out = append(out, fmt.Sprintf("the machine's cores were %.0f%% busy and the attacker used more CPU (%.0f%% of one core) than the target (%.0f%%)",
 			*st.MachineCPUPercent, st.AttackerCPUPercent, *st.CPUPercent))
 	}
+	return out
+}
+
+// windowPercent returns the CPU use of the first d of s (the time the step
+// sent requests, without the wait for the last responses), in percent of
+// one core.
+func windowPercent(s procstat.Series, d time.Duration) float64 {
+	if len(s) < 2 {
+		return 0
+	}
+	end := 1
+	for end+1 < len(s) && s[end+1].At-s[0].At <= d {
+		end++
+	}
+	return s[:end+1].MeanCPUPercent()
+}
+
+// machineWindow is the non-idle CPU time of all cores over a span.
+type machineWindow struct {
+	busy, span time.Duration
+	cores      int
+}
+
+func (w *machineWindow) percent() float64 {
+	return 100 * w.busy.Seconds() / w.span.Seconds() / float64(w.cores)
+}
+
+// probeMachine reads the machine's busy CPU time now and again after d,
+// and sends the difference, or nil when /proc/stat cannot be read or ctx
+// ends first.
+func probeMachine(ctx context.Context, d time.Duration) <-chan *machineWindow {
+	out := make(chan *machineWindow, 1)
+	before, err := procstat.MachineBusy()
+	start := time.Now()
+	go func() {
+		if err != nil {
+			out <- nil
+			return
+		}
+		sleepCtx(ctx, d)
+		after, err := procstat.MachineBusy()
+		if err != nil || ctx.Err() != nil {
+			out <- nil
+			return
+		}
+		out <- &machineWindow{busy: after - before, span: time.Since(start), cores: runtime.NumCPU()}
+	}()
 	return out
 }
