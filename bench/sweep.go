@@ -98,7 +98,7 @@ func (r *runner) sweepTarget(ctx context.Context, ts *TargetSummary, url string,
 		case end != "":
 		case ctx.Err() != nil:
 			end = endInterrupt
-		case time.Until(deadline) < sc.StepDuration+r.cfg.Delay+stepMargin:
+		case time.Until(deadline) < sc.StepDuration+r.cfg.delayTail()+stepMargin:
 			end = endTimeout
 		}
 		if end != "" {

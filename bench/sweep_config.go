@@ -74,8 +74,17 @@ func (c *Config) validateSweep(set map[string]bool) error {
 		return cliflag.Usagef("-max-rate %d for -step-duration %v makes %.0f requests per step; want at most %d (lower -max-rate or -step-duration)",
 			s.MaxRate, s.StepDuration, n, maxRequests)
 	}
-	if need := s.StepDuration + c.Delay; s.Timeout < need {
+	if need := s.StepDuration + c.delayTail(); s.Timeout < need {
 		return cliflag.Usagef("invalid value %v for -sweep-timeout: one step takes -step-duration plus -delay (%v); want at least that", s.Timeout, need)
 	}
 	return nil
+}
+
+// delayTail returns how long a step waits for its delayed responses after
+// it stops sending: -delay, or 0 when no request is delayed.
+func (c *Config) delayTail() time.Duration {
+	if c.DelayRatio == 0 {
+		return 0
+	}
+	return c.Delay
 }

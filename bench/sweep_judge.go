@@ -13,6 +13,10 @@ import (
 const (
 	attackerCoresShare = 0.8  // the attacker alone used this much of the machine
 	machineBusyShare   = 0.85 // the machine was saturated
+	// attackerBusyShare is the least share of the machine the attacker
+	// must use on a saturated machine to be blamed: below it, other
+	// processes rather than the attacker took the cores.
+	attackerBusyShare = 0.25
 )
 
 // newSweepStep copies the figures of one step from ts, which m.fill filled
@@ -74,7 +78,8 @@ func stepFailures(st *SweepStep, m *measurement, cfg *Config) []string {
 // attackerLimits returns the signs that the attacker, not the target, was
 // the limit of a step on a machine with the given cores: it sent fewer
 // requests than requested, it used most of the cores, or the cores were
-// saturated and it used more CPU than the target.
+// saturated and it used more CPU than the target and a quarter of the
+// cores.
 func attackerLimits(st *SweepStep, cfg *Config, cores int) []string {
 	out := []string{}
 	want := float64(cfg.Rate) * cfg.Duration.Seconds()
@@ -89,6 +94,7 @@ func attackerLimits(st *SweepStep, cfg *Config, cores int) []string {
 		out = append(out, fmt.Sprintf("it used %.0f%% of one core, near the %d cores available", st.AttackerCPUPercent, cores))
 	}
 	if st.MachineCPUPercent != nil && *st.MachineCPUPercent >= 100*machineBusyShare &&
+		st.AttackerCPUPercent >= 100*attackerBusyShare*float64(cores) &&
 		st.CPUPercent != nil && st.AttackerCPUPercent >= *st.CPUPercent {
 		out = append(out, fmt.Sprintf("the machine's cores were %.0f%% busy and the attacker used more CPU (%.0f%% of one core) than the target (%.0f%%)",
 			*st.MachineCPUPercent, st.AttackerCPUPercent, *st.CPUPercent))
