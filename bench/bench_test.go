@@ -519,11 +519,14 @@ func TestBenchMiniredisFallback(t *testing.T) {
 	}
 }
 
+// badFlags is a command line and a part of the usage error it must cause.
+type badFlags struct {
+	args []string
+	want string
+}
+
 func TestBenchBadFlags(t *testing.T) {
-	cases := []struct {
-		args []string
-		want string
-	}{
+	checkBadFlags(t, []badFlags{
 		{[]string{"-rate", "0"}, "-rate"},
 		{[]string{"-rate", "fast"}, "-rate"},
 		{[]string{"-duration", "-1s"}, "-duration"},
@@ -535,7 +538,13 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"-url", "http://127.0.0.1:1/test", "-targets", "nethttp"}, "-targets and -url"},
 		{[]string{"-progress", "loud"}, "-progress"},
 		{[]string{"-rate", "100000", "-duration", "1h"}, "at most 50000000"},
-	}
+	})
+}
+
+// checkBadFlags checks that each command line fails with a usage error
+// that contains its text.
+func checkBadFlags(t *testing.T, cases []badFlags) {
+	t.Helper()
 	for _, c := range cases {
 		err := bench.Main(context.Background(), c.args, io.Discard, io.Discard)
 		if !cliflag.IsUsage(err) {

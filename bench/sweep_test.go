@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/iobench/iobench/bench"
-	"github.com/iobench/iobench/internal/cliflag"
 )
 
 // sweepRun are the flags of a short sweep whose 400/s step must fail: 10
@@ -224,10 +223,7 @@ func TestBenchSweepInterrupt(t *testing.T) {
 }
 
 func TestBenchSweepBadFlags(t *testing.T) {
-	cases := []struct {
-		args []string
-		want string
-	}{
+	checkBadFlags(t, []badFlags{
 		{[]string{"-sweep", "-rate", "100"}, "-rate and -sweep exclude each other"},
 		{[]string{"-sweep", "-duration", "5s"}, "use -step-duration"},
 		{[]string{"-sweep", "-warmup", "5s"}, "-warmup and -sweep"},
@@ -240,15 +236,5 @@ func TestBenchSweepBadFlags(t *testing.T) {
 		{[]string{"-sweep", "-step-duration", "10ms"}, "for -step-duration"},
 		{[]string{"-sweep", "-step-duration", "10s", "-sweep-timeout", "5s"}, "for -sweep-timeout"},
 		{[]string{"-sweep", "-max-rate", "1000000", "-step-duration", "1h"}, "lower -max-rate or -step-duration"},
-	}
-	for _, c := range cases {
-		err := bench.Main(context.Background(), c.args, io.Discard, io.Discard)
-		if !cliflag.IsUsage(err) {
-			t.Errorf("bench %v: error %v, want a usage error", c.args, err)
-			continue
-		}
-		if !strings.Contains(err.Error(), c.want) {
-			t.Errorf("bench %v: error %q, want it to contain %q", c.args, err, c.want)
-		}
-	}
+	})
 }
