@@ -31,6 +31,9 @@ func newSweepStep(ts *TargetSummary, m *measurement, cfg *Config, busy *machineW
 		AttackerCPUSeconds: ts.AttackerCPUSeconds, RedisCPUSeconds: ts.RedisCPUSeconds,
 		Failures: []string{}, AttackerReasons: []string{}, Warnings: ts.Warnings,
 	}
+	if st.Warnings == nil {
+		st.Warnings = []string{}
+	}
 	st.AttackerCPUPercent = windowPercent(m.Attacker, cfg.Duration)
 	if m.Target != nil {
 		st.CPUPercent = ptr(windowPercent(m.Target, cfg.Duration))
@@ -116,7 +119,8 @@ func windowPercent(s procstat.Series, d time.Duration) float64 {
 	return s[:end+1].MeanCPUPercent()
 }
 
-// machineWindow is the non-idle CPU time of all cores over a span.
+// machineWindow is the non-idle CPU time of all cores over a span,
+// interrupt and steal time included.
 type machineWindow struct {
 	busy, span time.Duration
 	cores      int
@@ -131,7 +135,7 @@ func (w *machineWindow) percent() float64 {
 // ends first.
 func probeMachine(ctx context.Context, d time.Duration) <-chan *machineWindow {
 	out := make(chan *machineWindow, 1)
-	before, err := procstat.MachineBusy()
+	before, err := procstat.MachineNonIdle()
 	start := time.Now()
 	go func() {
 		if err != nil {
@@ -139,7 +143,7 @@ func probeMachine(ctx context.Context, d time.Duration) <-chan *machineWindow {
 			return
 		}
 		sleepCtx(ctx, d)
-		after, err := procstat.MachineBusy()
+		after, err := procstat.MachineNonIdle()
 		if err != nil || ctx.Err() != nil {
 			out <- nil
 			return
