@@ -151,3 +151,27 @@ func checkListed(t *testing.T, what string, list []string, want string) {
 	}
 	t.Errorf("%s = %q, want one containing %q", what, list, want)
 }
+
+func TestAttackerWarning(t *testing.T) {
+	cases := []struct {
+		name string
+		step *SweepStep
+		want string
+	}{
+		{"no failure", nil, ""},
+		{"flagged", &SweepStep{Rate: 800, AttackerLimited: true, AttackerReasons: []string{"it sent only 10 of 20 requests"}}, "the attacker was the limit (it sent only 10"},
+		{"idle target, busy attacker", &SweepStep{Rate: 800, CPUPercent: ptr(30.0), AttackerCPUPercent: 60}, "the target was not short of CPU"},
+		{"busy target", &SweepStep{Rate: 800, CPUPercent: ptr(90.0), AttackerCPUPercent: 120}, ""},
+		{"target busier than attacker", &SweepStep{Rate: 800, CPUPercent: ptr(40.0), AttackerCPUPercent: 30}, ""},
+		{"target not measured", &SweepStep{Rate: 800, AttackerCPUPercent: 60}, ""},
+	}
+	for _, c := range cases {
+		got := attackerWarning(c.step)
+		if c.want == "" && got != "" {
+			t.Errorf("%s: warning %q, want none", c.name, got)
+		}
+		if c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%s: warning %q, want it to contain %q", c.name, got, c.want)
+		}
+	}
+}

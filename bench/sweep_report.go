@@ -58,12 +58,29 @@ func sweepWarnings(ts *TargetSummary, c *Config) []string {
 			out = append(out, fmt.Sprintf("-sweep-timeout %v ended the ramp at %d/s before any step failed: the limit is higher", c.Sweep.Timeout, pass))
 		}
 	}
-	if lowestFail != nil && lowestFail.AttackerLimited {
-		out = append(out, fmt.Sprintf(
-			"at %d/s, the lowest rate that failed, the attacker was the limit (%s): the maximum sustainable rate measures the target and the load generator sharing the cores, not the target alone",
-			lowestFail.Rate, strings.Join(lowestFail.AttackerReasons, "; ")))
+	if w := attackerWarning(lowestFail); w != "" {
+		out = append(out, w)
 	}
 	return out
+}
+
+// attackerWarning returns a warning when the attacker was, or may have
+// been, the limit at the lowest failing step: flagged as such, or using
+// more CPU than a target that used less than half a core.
+func attackerWarning(st *SweepStep) string {
+	switch {
+	case st == nil:
+		return ""
+	case st.AttackerLimited:
+		return fmt.Sprintf(
+			"at %d/s, the lowest rate that failed, the attacker was the limit (%s): the maximum sustainable rate measures the target and the load generator sharing the cores, not the target alone",
+			st.Rate, strings.Join(st.AttackerReasons, "; "))
+	case st.CPUPercent != nil && *st.CPUPercent < 50 && st.AttackerCPUPercent > *st.CPUPercent:
+		return fmt.Sprintf(
+			"at %d/s, the lowest rate that failed, the target used %.0f%% of one core and the attacker %.0f%%: the target was not short of CPU, so the latency that failed the step may come from sharing the cores with the attacker and other processes",
+			st.Rate, *st.CPUPercent, st.AttackerCPUPercent)
+	}
+	return ""
 }
 
 // printStep writes one step's outcome to stderr.
