@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
 use axum::Router;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
@@ -70,39 +69,67 @@ impl ErrorLimiter {
     }
 }
 
-/// Builds the router over `app`.
+/// Builds the router over `app`. Every request goes to `dispatch`, which
+/// routes on the raw path, because axum's router would match
+/// percent-decoded paths in some cases and the Go service matches none.
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/test", any(serve_key))
-        .route("/healthz", any(health))
-        .fallback(not_found)
-        .with_state(app)
+    Router::new().fallback(dispatch).with_state(app)
 }
 
-/// GET/HEAD /test: 200 with the value, 404 when the key is missing, 503 on a
-/// Redis error or timeout. A delayed response waits after the Redis read
-/// and carries `X-Delayed: true`. axum drops the body of a HEAD response
-/// and keeps its Content-Length.
-async fn serve_key(State(app): State<Arc<App>>, method: Method) -> Response {
+/// Routes one request as the Go service does: on the request target's path
+/// as the client sent it, with no percent-decoding and no normalisation, so
+/// `/%74est` and `//test` get 404. A target with a `%` that starts no
+/// two-digit hex escape gets 400.
+async fn dispatch(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
+    let path = uri.path();
+    if !crate::target::valid_escapes(path.as_bytes()) {
+        let mut response = text(StatusCode::BAD_REQUEST, "400 Bad Request");
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    if path != "/test" && path != "/healthz" {
+        return text(
+            StatusCode::NOT_FOUND,
+            crate::target::not_found_body(path.as_bytes()),
+        );
+    }
     if method != Method::GET && method != Method::HEAD {
         return method_not_allowed();
     }
-    let read = tokio::time::timeout(app.redis_timeout, get_value(&app)).await;
+    if path == "/test" {
+        serve_key(&app).await
+    } else {
+        health(&app).await
+    }
+}
+
+/// GET/HEAD /test: 200 with the value, 404 when the key is missing, 503 on a
+/// Redis error or timeout. A delayed request waits before the Redis read,
+/// as in the Go service's delay middleware, and its response carries
+/// `X-Delayed: true`. axum drops the body of a HEAD response and keeps its
+/// Content-Length.
+async fn serve_key(app: &App) -> Response {
+    let wait = app.delayer.draw();
+    if let Some(wait) = wait {
+        tokio::time::sleep(wait).await;
+    }
+    let read = tokio::time::timeout(app.redis_timeout, get_value(app)).await;
     let mut response = match read {
         Ok(Ok(Some(value))) => text(StatusCode::OK, value),
         Ok(Ok(None)) => text(
             StatusCode::NOT_FOUND,
             format!("key {:?} not found in Redis\n", app.key),
         ),
-        Ok(Err(err)) => unavailable(&app, "GET", &err.to_string()),
+        Ok(Err(err)) => unavailable(app, "GET", &err.to_string()),
         Err(_) => unavailable(
-            &app,
+            app,
             "GET",
             &format!("timed out after {:?}", app.redis_timeout),
         ),
     };
-    if let Some(wait) = app.delayer.draw() {
-        tokio::time::sleep(wait).await;
+    if wait.is_some() {
         response
             .headers_mut()
             .insert("x-delayed", HeaderValue::from_static("true"));
@@ -122,10 +149,7 @@ async fn get_value(app: &App) -> redis::RedisResult<Option<Vec<u8>>> {
 }
 
 /// GET/HEAD /healthz: 200 "ok" when Redis replies to PING, 503 otherwise.
-async fn health(State(app): State<Arc<App>>, method: Method) -> Response {
-    if method != Method::GET && method != Method::HEAD {
-        return method_not_allowed();
-    }
+async fn health(app: &App) -> Response {
     let mut conn = app.redis.clone();
     let ping = tokio::time::timeout(
         app.redis_timeout,
@@ -134,22 +158,13 @@ async fn health(State(app): State<Arc<App>>, method: Method) -> Response {
     .await;
     match ping {
         Ok(Ok(_)) => text(StatusCode::OK, "ok\n"),
-        Ok(Err(err)) => unavailable(&app, "PING", &err.to_string()),
+        Ok(Err(err)) => unavailable(app, "PING", &err.to_string()),
         Err(_) => unavailable(
-            &app,
+            app,
             "PING",
             &format!("timed out after {:?}", app.redis_timeout),
         ),
     }
-}
-
-/// Any other path: 404 naming the path.
-async fn not_found(uri: Uri) -> Response {
-    let body = format!(
-        "not found: {}: this server serves /test and /healthz\n",
-        uri.path()
-    );
-    text(StatusCode::NOT_FOUND, body)
 }
 
 /// 405 with `Allow: GET, HEAD`.

@@ -9,6 +9,8 @@ mod app;
 mod config;
 mod delay;
 mod duration;
+mod server;
+mod target;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -123,10 +125,7 @@ async fn run(config: Config) -> Result<(), String> {
         delayer: Delayer::new(config.delay_ratio, config.delay, config.delay_seed),
         errors: app::ErrorLimiter::new(),
     });
-    axum::serve(listener, app::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|err| format!("serve on {local}: {err}"))?;
+    server::serve(listener, app::router(state), shutdown_signal()).await;
     eprintln!("iobench-rust: stopped");
     Ok(())
 }
