@@ -1,12 +1,14 @@
-"""Routes of the peer. Paths match exactly: /test/ is a 404, as in Go."""
+"""Routes of the peer: every path goes to views.dispatch, which routes on
+the raw request target as the Go service does, because Django's resolver
+would match the percent-decoded path (/%74est as /test).
+"""
 
-from django.urls import path
+from django.urls import re_path
 
 from iobenchpeer import views
 
 urlpatterns = [
-    path("test", views.serve_key),
-    path("healthz", views.health),
+    re_path("", views.dispatch),
 ]
 
 handler404 = "iobenchpeer.views.not_found"

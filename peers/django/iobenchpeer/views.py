@@ -12,11 +12,14 @@ import time
 import redis
 from django.http import HttpResponse
 
-from iobenchpeer import config
+from iobenchpeer import config, target
 from iobenchpeer.delay import Delayer, worker_seed
 
 CONTENT_TYPE = "text/plain; charset=utf-8"
 ALLOWED = ("GET", "HEAD")
+# The Go service's bodies for requests it rejects before routing.
+BAD_REQUEST_BODY = "400 Bad Request"
+VERSION_BODY = "505 HTTP Version Not Supported: unsupported protocol version"
 
 log = logging.getLogger("iobenchpeer")
 
@@ -112,14 +115,39 @@ def unavailable(request, err):
     return text(request, 503, f"redis unavailable: {' '.join(str(err).split())}\n")
 
 
+def dispatch(request):
+    """Route one request as the Go service does: on the request target as
+    the client sent it, with no percent-decoding and no normalisation, so
+    /%74est and //test get 404. The HTTP version comes first (505 unless
+    1.x), then the target's validity (400), the path (404) and the method
+    (405).
+    """
+    environ = request.META
+    method = request.method
+    if not environ.get("SERVER_PROTOCOL", "HTTP/1.1").startswith("HTTP/1."):
+        return text(request, 505, VERSION_BODY)
+    target_bytes = target.raw_target(environ)
+    if not target.valid_target(method, target_bytes):
+        return text(request, 400, BAD_REQUEST_BODY, {"Connection": "close"})
+    path = target.request_path(target_bytes)
+    view = ROUTES.get(path)
+    if view is None:
+        return text(request, 404, target.not_found_body(path))
+    if method not in ALLOWED:
+        return not_allowed(request)
+    return view(request)
+
+
 def serve_key(request):
     """GET/HEAD /test: 200 with the value, 404 when the key is missing, 503
-    on a Redis error or timeout. A delayed response waits after the Redis
-    read and carries X-Delayed: true.
+    on a Redis error or timeout. A delayed request waits before the Redis
+    read, as in the Go service's delay middleware, and its response carries
+    X-Delayed: true.
     """
-    if request.method not in ALLOWED:
-        return not_allowed(request)
     state = worker()
+    wait = state.delayer.draw()
+    if wait is not None:
+        time.sleep(wait)
     try:
         value = state.redis.get(state.config.key)
     except (redis.RedisError, OSError) as err:
@@ -130,18 +158,13 @@ def serve_key(request):
             response = text(request, 404, state.missing_body)
         else:
             response = text(request, 200, value)
-
-    wait = state.delayer.draw()
     if wait is not None:
-        time.sleep(wait)
         response["X-Delayed"] = "true"
     return response
 
 
 def health(request):
     """GET/HEAD /healthz: 200 "ok" when Redis replies to PING, else 503."""
-    if request.method not in ALLOWED:
-        return not_allowed(request)
     state = worker()
     try:
         state.redis.ping()
@@ -151,9 +174,14 @@ def health(request):
     return text(request, 200, "ok\n")
 
 
+ROUTES = {b"/test": serve_key, b"/healthz": health}
+
+
 def not_found(request, exception=None):
-    """Any other path: 404 naming the path."""
-    return text(request, 404, f"not found: {request.path}: this server serves /test and /healthz\n")
+    """Route a request that Django's resolver rejected, such as one for
+    "*" or "test", whose path does not start with "/".
+    """
+    return dispatch(request)
 
 
 def server_error(request):

@@ -78,11 +78,11 @@ pub fn router(app: Arc<App>) -> Router {
 
 /// Routes one request as the Go service does: on the request target's path
 /// as the client sent it, with no percent-decoding and no normalisation, so
-/// `/%74est` and `//test` get 404. A target with a `%` that starts no
-/// two-digit hex escape gets 400.
+/// `/%74est` and `//test` get 404. An invalid target gets 400 (see
+/// `valid_target`).
 async fn dispatch(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
     let path = uri.path();
-    if !crate::target::valid_escapes(path.as_bytes()) {
+    if !crate::target::valid_target(&method, path) {
         let mut response = text(StatusCode::BAD_REQUEST, "400 Bad Request");
         response
             .headers_mut()

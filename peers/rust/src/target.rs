@@ -4,8 +4,18 @@
 /// How many bytes of a request path a 404 body repeats.
 const MAX_ECHOED_PATH: usize = 64;
 
+/// Reports whether the Go service accepts a request for `path`: one that
+/// starts with "/", or "*" with OPTIONS, where every `%` starts a two-digit
+/// hex escape. hyper has already rejected control bytes.
+pub fn valid_target(method: &axum::http::Method, path: &str) -> bool {
+    if path == "*" {
+        return method == axum::http::Method::OPTIONS;
+    }
+    path.starts_with('/') && valid_escapes(path.as_bytes())
+}
+
 /// Reports whether every `%` in `target` starts a two-digit hex escape.
-pub fn valid_escapes(target: &[u8]) -> bool {
+fn valid_escapes(target: &[u8]) -> bool {
     let mut i = 0;
     while i < target.len() {
         if target[i] == b'%' {
