@@ -17,6 +17,7 @@ type measurement struct {
 	Attacker procstat.Series
 	Redis    procstat.Series // nil when Redis is not a child of the harness
 	Exited   bool            // the target exited during the attack
+	ExitErr  error           // how the target ended when Exited, nil when unknown
 	Interval time.Duration   // sample interval, the shortest span of a CPU figure
 	// MachineBusy is the non-idle CPU time of all cores during the attack,
 	// nil when /proc/stat could not be read.
@@ -29,6 +30,7 @@ type measurement struct {
 type latencySplit struct {
 	All, Fast, Delayed []time.Duration
 	Responses          int // results with a status code
+	NoResponse         int // results with status 0
 }
 
 func splitLatencies(recs []record) latencySplit {
@@ -37,6 +39,7 @@ func splitLatencies(recs []record) latencySplit {
 	for _, r := range recs {
 		s.All = append(s.All, r.Latency)
 		if r.Code == 0 {
+			s.NoResponse++
 			continue
 		}
 		s.Responses++
@@ -93,16 +96,16 @@ func (m *measurement) fill(ts *TargetSummary, c *Config) {
 	}
 	if m.MachineBusy != nil && m.Target != nil {
 		other := m.MachineBusy.Seconds() - ts.AttackerCPUSeconds - m.Target.CPU().Seconds() - m.Redis.CPU().Seconds()
-		ts.OtherCPUSeconds = ptr(max(other, 0))
+		ts.OtherCPUSeconds = ptr(other)
 	}
-	ts.Warnings = append(ts.Warnings, m.warnings(ts, c, len(split.Delayed), split.Responses)...)
+	ts.Warnings = append(ts.Warnings, m.warnings(ts, c, split)...)
 }
 
 // warnings returns the validity warnings of one measurement.
-func (m *measurement) warnings(ts *TargetSummary, c *Config, delayed, responses int) []string {
+func (m *measurement) warnings(ts *TargetSummary, c *Config, split latencySplit) []string {
 	var out []string
 	if m.Exited {
-		out = append(out, "the target exited during the attack")
+		out = append(out, m.exitWarning())
 	}
 	if m.Outcome.EncodeErr != nil {
 		out = append(out, fmt.Sprintf("the .bin file is incomplete: %v", m.Outcome.EncodeErr))
@@ -112,16 +115,57 @@ func (m *measurement) warnings(ts *TargetSummary, c *Config, delayed, responses 
 			"achieved rate %.1f/s is below 99%% of the requested %d/s: the attacker could not keep up, so latency figures understate the load",
 			ts.AchievedRate, c.Rate))
 	}
-	if w := delayedRatioWarning(delayed, responses, c.DelayRatio); w != "" {
+	if w := m.delayedShareWarning(split, c.DelayRatio); w != "" {
 		out = append(out, w)
 	}
-	if w := m.saturationWarning(); w != "" {
-		out = append(out, w)
-	}
-	if w := m.otherProcessesWarning(ts.OtherCPUSeconds); w != "" {
-		out = append(out, w)
+	if !m.spanTooShort() {
+		if w := m.saturationWarning(); w != "" {
+			out = append(out, w)
+		}
+		if w := m.otherProcessesWarning(ts.OtherCPUSeconds); w != "" {
+			out = append(out, w)
+		}
 	}
 	return out
+}
+
+// exitWarning says that the target exited during the attack, and how.
+func (m *measurement) exitWarning() string {
+	if m.ExitErr == nil {
+		return "the target exited during the attack"
+	}
+	return fmt.Sprintf("the target exited during the attack: %v", m.ExitErr)
+}
+
+// minCPUSamples is how many sample intervals an attack must span for its
+// CPU shares to be judged: a shorter span divides counters that advance in
+// steps (10 ms ticks of /proc/stat) by a tiny wall time.
+const minCPUSamples = 5
+
+// spanTooShort reports whether the attack was too short for CPU-share
+// warnings.
+func (m *measurement) spanTooShort() bool {
+	return m.Attacker.Elapsed() < minCPUSamples*max(m.Interval, 10*time.Millisecond)
+}
+
+// delayedShareWarning judges the share of delayed responses among the
+// responses. When requests got no response (interrupt, timeouts, a target
+// that exited), the delayed ones are the most likely to be missing, so the
+// share is not compared with -delay-ratio and the warning says why.
+func (m *measurement) delayedShareWarning(split latencySplit, p float64) string {
+	w := delayedRatioWarning(len(split.Delayed), split.Responses, p)
+	if w == "" {
+		return ""
+	}
+	if split.NoResponse > 0 {
+		return fmt.Sprintf(
+			"%d of %d responses carried %s, but the share is not compared with -delay-ratio because %d requests got no response (status 0), and delayed requests are the likeliest to be among them",
+			len(split.Delayed), split.Responses, delayedHeader, split.NoResponse)
+	}
+	if m.Outcome.Interrupted || m.Exited {
+		return ""
+	}
+	return w
 }
 
 // delayedRatioWarning returns a warning when the observed share of delayed
@@ -160,12 +204,26 @@ func (m *measurement) saturationWarning() string {
 		attacker, wall, 100*attacker/wall, 100*total/(cores*wall), runtime.NumCPU())
 }
 
+// negativeOtherTolerance is the share of one core by which other processes'
+// CPU may fall below 0 before it is reported: the machine counters advance
+// in 10 ms ticks, the per-process ones in nanoseconds.
+const negativeOtherTolerance = 0.05
+
 // otherProcessesWarning returns a warning when processes other than the
 // attacker, the target and Redis used a quarter of a core or more on
-// average during the attack.
+// average during the attack, or when their CPU came out negative, which
+// means the counters disagree.
 func (m *measurement) otherProcessesWarning(otherSeconds *float64) string {
 	wall := m.Attacker.Elapsed().Seconds()
-	if otherSeconds == nil || wall <= 0 || *otherSeconds < 0.25*wall {
+	if otherSeconds == nil || wall <= 0 {
+		return ""
+	}
+	if *otherSeconds < -negativeOtherTolerance*wall {
+		return fmt.Sprintf(
+			"other processes' CPU came out at %.2f CPU-seconds, below 0: the machine-wide counters of /proc/stat and the per-process counters disagree, so the CPU figures of this attack are uncertain by at least that much",
+			*otherSeconds)
+	}
+	if *otherSeconds < 0.25*wall {
 		return ""
 	}
 	return fmt.Sprintf(

@@ -189,11 +189,16 @@ const urlTargetName = "url"
 // errInterrupted is the reason of the targets skipped after Ctrl-C.
 var errInterrupted = errors.New("the run was interrupted before this target")
 
+// interruptStopMargin is added to -delay for the stop grace after Ctrl-C:
+// a target finishes its in-flight delayed requests before it exits.
+const interruptStopMargin = 2 * time.Second
+
 // stopGrace returns how long a target may take to stop: -stop-timeout, but
-// at most 2 s once the run is interrupted.
+// once the run is interrupted at most -delay plus a margin, so that a
+// target can finish its in-flight delayed requests and exit on SIGTERM.
 func (r *runner) stopGrace(ctx context.Context) time.Duration {
 	if ctx.Err() != nil {
-		return min(r.cfg.StopTimeout, 2*time.Second)
+		return min(r.cfg.StopTimeout, r.cfg.Delay+interruptStopMargin)
 	}
 	return r.cfg.StopTimeout
 }

@@ -293,3 +293,67 @@ func TestExecutableFlag(t *testing.T) {
 		t.Errorf("default executable = %q, %v; want this test binary", exe, err)
 	}
 }
+
+func TestDelayedShareWithLostRequests(t *testing.T) {
+	out := &attackOutcome{}
+	for i := range 120 {
+		code := 200
+		if i >= 100 {
+			code = 0 // cut off by an interrupt
+		}
+		out.Records = append(out.Records, record{Latency: time.Millisecond, Code: uint16(code)})
+	}
+	m := &measurement{Outcome: out}
+	var ts TargetSummary
+	m.fill(&ts, &Config{Rate: 1, DelayRatio: 0.5})
+
+	joined := strings.Join(ts.Warnings, "\n")
+	if strings.Contains(joined, "does not apply -delay-ratio") {
+		t.Errorf("warnings blame the target although 20 requests got no response:\n%s", joined)
+	}
+	if !strings.Contains(joined, "20 requests got no response") {
+		t.Errorf("warnings = %q, want one saying 20 requests got no response", ts.Warnings)
+	}
+}
+
+// cpuSeries returns a series of span wall time that used cpu.
+func cpuSeries(span, cpu time.Duration) procstat.Series {
+	return procstat.Series{{At: 0}, {At: span, Usage: procstat.Usage{CPU: cpu}}}
+}
+
+func TestOtherCPUNegativeIsWarned(t *testing.T) {
+	m := &measurement{
+		Outcome:     &attackOutcome{},
+		Attacker:    cpuSeries(10*time.Second, 5*time.Second),
+		Target:      cpuSeries(10*time.Second, 5*time.Second),
+		Interval:    100 * time.Millisecond,
+		MachineBusy: ptr(8 * time.Second),
+	}
+	var ts TargetSummary
+	m.fill(&ts, &Config{Rate: 1})
+
+	if ts.OtherCPUSeconds == nil || *ts.OtherCPUSeconds > -1.99 {
+		t.Errorf("other CPU = %v, want -2 s kept visible", ts.OtherCPUSeconds)
+	}
+	if !strings.Contains(strings.Join(ts.Warnings, "\n"), "below 0") {
+		t.Errorf("warnings = %q, want one about the negative other CPU", ts.Warnings)
+	}
+}
+
+func TestShortSpanHasNoCPUWarnings(t *testing.T) {
+	m := &measurement{
+		Outcome:     &attackOutcome{},
+		Attacker:    cpuSeries(time.Millisecond, time.Millisecond),
+		Target:      cpuSeries(time.Millisecond, 0),
+		Interval:    100 * time.Millisecond,
+		MachineBusy: ptr(20 * time.Millisecond),
+	}
+	var ts TargetSummary
+	m.fill(&ts, &Config{Rate: 1})
+
+	for _, w := range ts.Warnings {
+		if strings.Contains(w, "cores") {
+			t.Errorf("CPU-share warning for a 1 ms attack: %s", w)
+		}
+	}
+}

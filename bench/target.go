@@ -166,6 +166,7 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 	}
 	if ch != nil && ch.Exited() {
 		m.Exited = true
+		m.ExitErr = ch.ExitError()
 	}
 
 	if err := closeBin(); err != nil && out.EncodeErr == nil {
