@@ -29,13 +29,33 @@ func djangoGunicorn(workerOptions ...string) []string {
 	return append(argv, workerOptions...)
 }
 
-// djangoRequires returns the check that /usr/bin/python3 imports modules.
+// peersInstall tells how to point -peers at the peer servers, which are
+// looked up relative to the working directory by default.
+const peersInstall = "-peers <iobench checkout>/peers, or run from the checkout's root"
+
+// peerFile returns the check that the -peers folder contains file, so a
+// run from another directory reports the target as not run instead of
+// failing at start.
+func peerFile(file string) Requirement {
+	return Requirement{
+		File:    "{peers}/" + file,
+		Missing: "{peers}/" + file + " not found",
+		Install: peersInstall,
+	}
+}
+
+// djangoRequires returns the checks that the Django project exists and
+// that /usr/bin/python3 imports modules.
 func djangoRequires(modules, missing string) []Requirement {
-	return []Requirement{{
-		Command: []string{djangoPython, "-c", "import " + modules},
-		Missing: missing + " is missing for " + djangoPython,
-		Install: "sudo peers/install.sh",
-	}}
+	return []Requirement{
+		peerFile("django/gunicorn.conf.py"),
+		peerFile("django/iobenchpeer/wsgi.py"),
+		{
+			Command: []string{djangoPython, "-c", "import " + modules},
+			Missing: missing + " is missing for " + djangoPython,
+			Install: "sudo peers/install.sh",
+		},
+	}
 }
 
 // pythonVersion returns the probe of a module's version in djangoPython.
@@ -89,7 +109,7 @@ var peerTargets = []Target{
 		Description: "axum + redis-rs (tokio, multiplexed connection)",
 		Command:     []string{rustBinary},
 		Env:         append(peerEnv[:len(peerEnv):len(peerEnv)], "IOBENCH_ADDR={addr}"),
-		Requires: []Requirement{{
+		Requires: []Requirement{peerFile("rust/Cargo.toml"), {
 			File:    rustBinary,
 			Missing: "the Rust peer is not built (" + rustBinary + ")",
 			Install: "peers/rust/vendor-debian.sh (Debian's crates, offline) or cargo build --release in peers/rust (crates.io)",

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iobench/iobench/bench"
 	"github.com/iobench/iobench/internal/redistest"
 	"github.com/iobench/iobench/redisclient"
 	"github.com/iobench/iobench/server"
@@ -215,4 +216,37 @@ func readReply(conn net.Conn) (response, error) {
 		return response{}, fmt.Errorf("read the body: %w", err)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: string(body), elapsed: time.Since(begin)}, nil
+}
+
+// TestBenchListMissingPeers runs iobench bench -list with -peers naming an
+// empty folder: each peer target is reported as not run, naming the file
+// it lacks and the -peers flag.
+func TestBenchListMissingPeers(t *testing.T) {
+	empty := t.TempDir()
+	var stdout, stderr strings.Builder
+	if err := bench.Main(context.Background(), []string{"-list", "-peers", empty}, &stdout, &stderr); err != nil {
+		t.Fatalf("bench -list -peers %s: %v\nstderr:\n%s", empty, err, stderr.String())
+	}
+	wantFiles := map[string]string{
+		"django-sync":   "django/gunicorn.conf.py",
+		"django-gevent": "django/gunicorn.conf.py",
+		"rust":          "rust/Cargo.toml",
+	}
+	for name, file := range wantFiles {
+		row := listRow(stdout.String(), name)
+		want := "not run: " + empty + "/" + file + " not found; install with -peers"
+		if !strings.Contains(row, want) {
+			t.Errorf("bench -list row of %s: %q, want it to contain %q", name, row, want)
+		}
+	}
+}
+
+// listRow returns the line of bench -list output about target name.
+func listRow(out, name string) string {
+	for _, row := range strings.Split(out, "\n") {
+		if first, _, _ := strings.Cut(row, " "); first == name {
+			return row
+		}
+	}
+	return ""
 }
