@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the peers need on Debian or Ubuntu, then builds the Rust
-# peer. Safe to run again: installed packages are skipped and the Rust
-# build is incremental.
+# peer. Safe to run again: installed packages are skipped, and the Rust
+# build is skipped when its binary is newer than Cargo.toml, build.rs and
+# src/ (delete the binary to force a rebuild).
 #
 #   Django peer: python3-django, gunicorn, python3-gevent, python3-redis
 #                from apt, used through /usr/bin/python3
@@ -74,8 +75,21 @@ as_user=()
 if [ "$(id -u)" -eq 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
 	as_user=(sudo -u "$SUDO_USER" -H)
 fi
+# rust_up_to_date reports whether the Rust peer's binary exists and is
+# newer than Cargo.toml, build.rs and every file under src/, so a second
+# run contacts no mirror and no registry.
+rust_up_to_date() {
+	local binary=$here/rust/target/release/iobench-rust
+	[ -x "$binary" ] || return 1
+	[ -z "$(find "$here/rust/Cargo.toml" "$here/rust/build.rs" "$here/rust/src" -newer "$binary" -print -quit)" ]
+}
+if [ "$rust" != none ] && rust_up_to_date; then
+	echo "install.sh: the Rust peer is up to date ($here/rust/target/release/iobench-rust); skipping its build"
+	rust=none-needed
+fi
 case $rust in
 none) echo "install.sh: skipping the Rust peer (--no-rust)" ;;
+none-needed) ;;
 debian) "${as_user[@]}" "$here/rust/vendor-debian.sh" ;;
 crates-io)
 	"${as_user[@]}" bash -c 'PATH=$PATH:$HOME/.cargo/bin && cd "$1" && cargo build --release' _ "$here/rust"
