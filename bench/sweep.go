@@ -26,13 +26,14 @@ type SweepSettings struct {
 	StartRate     int     `json:"start_rate"`
 	MaxRate       int     `json:"max_rate"`
 	Resolution    float64 `json:"resolution"`
+	Retries       int     `json:"retries"`
 	TimeoutS      float64 `json:"timeout_s"` // per target
 }
 
 func newSweepSettings(s SweepConfig) *SweepSettings {
 	return &SweepSettings{
 		SLOMs: ms(s.SLO), StepDurationS: s.StepDuration.Seconds(), StartRate: s.Start,
-		MaxRate: s.MaxRate, Resolution: s.Resolution, TimeoutS: s.Timeout.Seconds(),
+		MaxRate: s.MaxRate, Resolution: s.Resolution, Retries: s.Retries, TimeoutS: s.Timeout.Seconds(),
 	}
 }
 
@@ -43,6 +44,7 @@ func newSweepSettings(s SweepConfig) *SweepSettings {
 type SweepStep struct {
 	Index       int      `json:"index"` // 1, 2, ... in the order the steps ran
 	Phase       string   `json:"phase"` // ramp or bisect
+	Retry       int      `json:"retry"` // 0 for the first try of a rate, then 1, 2, ...
 	Rate        int      `json:"rate"`  // requested, per second
 	Pass        bool     `json:"pass"`
 	Failures    []string `json:"failures"` // why the step did not pass
@@ -80,7 +82,9 @@ type sweepResult struct {
 // sweepTarget searches the maximum sustainable rate of the target at url,
 // whose process is pid (0 when unknown), and fills ts. ts's figures are
 // those of the step at the maximum sustainable rate, or of the last step
-// when none passed.
+// when none passed. A failing step runs again up to -step-retries times and
+// counts as failed only when every try failed: noise from other processes
+// only adds latency, so one passing try shows the rate is sustainable.
 func (r *runner) sweepTarget(ctx context.Context, ts *TargetSummary, url string, pid int, ch *child) {
 	sc := r.cfg.Sweep
 	began := time.Now()
@@ -91,21 +95,21 @@ func (r *runner) sweepTarget(ctx context.Context, ts *TargetSummary, url string,
 	params := searchParams{Start: sc.Start, Max: sc.MaxRate, Resolution: sc.Resolution}
 	var done []probe
 	var best, last *sweepResult
+	plan := stepPlan{}
 	ts.Sweep = []SweepStep{}
 	for {
-		rate, phase, end := nextRate(params, done)
-		switch {
-		case end != "":
-		case ctx.Err() != nil:
-			end = endInterrupt
-		case time.Until(deadline) < sc.StepDuration+r.cfg.delayTail()+stepMargin:
-			end = endTimeout
+		end := ""
+		if plan.Retry == 0 {
+			plan.Rate, plan.Phase, end = nextRate(params, done)
+		}
+		if end == "" {
+			end = r.sweepStopped(ctx, deadline)
 		}
 		if end != "" {
 			ts.SweepEnd = end
 			break
 		}
-		res := r.sweepStep(stepCtx, ts.Name, url, pid, ch, rate, phase, len(ts.Sweep)+1, began)
+		res := r.sweepStep(stepCtx, ts.Name, url, pid, ch, plan, len(ts.Sweep)+1, began)
 		ts.Sweep = append(ts.Sweep, res.step)
 		r.printStep(ts.Name, &res.step)
 		if res.step.Interrupted {
@@ -115,14 +119,19 @@ func (r *runner) sweepTarget(ctx context.Context, ts *TargetSummary, url string,
 			}
 			break
 		}
-		done = append(done, probe{Rate: rate, Pass: res.step.Pass})
 		last = res
-		if res.step.Pass {
-			best = res // every new rate is above the highest passing one
-		}
 		if res.m.Exited {
 			ts.SweepEnd = endExited
 			break
+		}
+		if !res.step.Pass && plan.Retry < sc.Retries {
+			plan.Retry++
+		} else {
+			done = append(done, probe{Rate: plan.Rate, Pass: res.step.Pass})
+			plan.Retry = 0
+		}
+		if res.step.Pass {
+			best = res // every new rate is above the highest passing one
 		}
 		sleepCtx(ctx, stepPause)
 	}
@@ -131,11 +140,36 @@ func (r *runner) sweepTarget(ctx context.Context, ts *TargetSummary, url string,
 	r.finishSweep(ts, best, last)
 }
 
+// sweepStopped returns why no further step may start: Ctrl-C, or too
+// little time left in -sweep-timeout; "" when one may.
+func (r *runner) sweepStopped(ctx context.Context, deadline time.Time) string {
+	switch {
+	case ctx.Err() != nil:
+		return endInterrupt
+	case time.Until(deadline) < r.cfg.Sweep.StepDuration+r.cfg.delayTail()+stepMargin:
+		return endTimeout
+	}
+	return ""
+}
+
+// stepPlan is the rate and phase of the next step, and which try of that
+// rate it is (0 for the first).
+type stepPlan struct {
+	Rate  int
+	Phase string
+	Retry int
+}
+
 // sweepStep attacks url at rate for -step-duration and judges the step.
-func (r *runner) sweepStep(ctx context.Context, name, url string, pid int, ch *child, rate int, phase string, index int, began time.Time) *sweepResult {
+func (r *runner) sweepStep(ctx context.Context, name, url string, pid int, ch *child, plan stepPlan, index int, began time.Time) *sweepResult {
+	rate := plan.Rate
 	cfg := *r.cfg
 	cfg.Rate, cfg.Duration, cfg.Warmup = rate, cfg.Sweep.StepDuration, 0
-	fmt.Fprintf(r.stderr, "%s: sweep step %d (%s): %d/s for %v\n", name, index, phase, rate, cfg.Duration)
+	try := ""
+	if plan.Retry > 0 {
+		try = fmt.Sprintf(", retry %d of %d", plan.Retry, cfg.Sweep.Retries)
+	}
+	fmt.Fprintf(r.stderr, "%s: sweep step %d (%s%s): %d/s for %v\n", name, index, plan.Phase, try, rate, cfg.Duration)
 	spec := attackSpec{
 		Name: fmt.Sprintf("%s %d/s", name, rate), URL: url, Rate: rate, Duration: cfg.Duration,
 		Timeout: cfg.Timeout, MaxWorkers: cfg.MaxWorkers,
@@ -148,7 +182,7 @@ func (r *runner) sweepStep(ctx context.Context, name, url string, pid int, ch *c
 	var ts TargetSummary
 	m.fill(&ts, &cfg)
 	step := newSweepStep(&ts, m, &cfg, <-machine)
-	step.Index, step.Phase = index, phase
+	step.Index, step.Phase, step.Retry = index, plan.Phase, plan.Retry
 	step.StartedS = start.Sub(began).Seconds()
 	step.ElapsedS = time.Since(start).Seconds()
 	return &sweepResult{step: step, m: m, cfg: cfg}

@@ -18,10 +18,11 @@ type SweepConfig struct {
 	MaxRate      int           // -max-rate: highest rate tried
 	Resolution   float64       // -sweep-resolution: relative gap that ends the bisection
 	Timeout      time.Duration // -sweep-timeout: time budget per target
+	Retries      int           // -step-retries: extra tries of a failing step
 }
 
 // sweepOnlyFlags have a meaning only with -sweep.
-var sweepOnlyFlags = []string{"slo", "step-duration", "sweep-start", "max-rate", "sweep-resolution", "sweep-timeout"}
+var sweepOnlyFlags = []string{"slo", "step-duration", "sweep-start", "max-rate", "sweep-resolution", "sweep-timeout", "step-retries"}
 
 // notWithSweep are the flags of a single attack that a sweep replaces,
 // with the flag to use instead.
@@ -38,6 +39,7 @@ func addSweepFlags(fs *flag.FlagSet, s *SweepConfig) {
 	fs.IntVar(&s.Start, "sweep-start", 1000, "with -sweep: first rate of the ramp, in `requests` per second")
 	fs.IntVar(&s.MaxRate, "max-rate", 20000, "with -sweep: highest rate tried, in `requests` per second")
 	fs.Float64Var(&s.Resolution, "sweep-resolution", 0.05, "with -sweep: the bisection stops when the lowest failing rate is within this `fraction` above the highest passing rate")
+	fs.IntVar(&s.Retries, "step-retries", 1, "with -sweep: run a failing step again up to this many `times`; the rate fails only when every try fails")
 	fs.DurationVar(&s.Timeout, "sweep-timeout", 6*time.Minute, "with -sweep: time budget per target; no step starts that could end after it, and a step still running at its end is stopped")
 }
 
@@ -65,6 +67,7 @@ func (c *Config) validateSweep(set map[string]bool) error {
 		{s.MaxRate <= 0 || s.MaxRate > maxRate, "max-rate", fmt.Sprintf("a whole number of requests per second from 1 to %d, e.g. 20000", maxRate), s.MaxRate},
 		{s.Start <= 0 || s.Start > s.MaxRate, "sweep-start", fmt.Sprintf("a whole number of requests per second from 1 to -max-rate (%d), e.g. 1000", s.MaxRate), s.Start},
 		{!(s.Resolution >= 0.001 && s.Resolution <= 0.5), "sweep-resolution", "a fraction from 0.001 to 0.5, e.g. 0.05 for 5%", s.Resolution},
+		{s.Retries < 0 || s.Retries > 5, "step-retries", "a whole number from 0 to 5, e.g. 1", s.Retries},
 		{s.Timeout <= 0 || s.Timeout > maxDuration, "sweep-timeout", "a duration above 0 and at most 24h, e.g. 6m", s.Timeout},
 	}
 	if err := firstInvalid(checks); err != nil {

@@ -5,8 +5,8 @@ import (
 	"slices"
 )
 
-// htmlSweep is one target's sweep for report.html: the steps sorted by
-// rate, and the table of the steps in the order they ran.
+// htmlSweep is one target's sweep for report.html: per rate the step that
+// decided it, sorted by rate, and the table of every step in run order.
 type htmlSweep struct {
 	Name     string          `json:"name"`
 	MaxRate  int             `json:"maxRate"`
@@ -41,10 +41,7 @@ func sweepCharts(s *Summary) []htmlSweep {
 		if ts.MaxSustainableRate != nil {
 			h.MaxRate = *ts.MaxSustainableRate
 		}
-		for _, st := range ts.Sweep {
-			if st.Interrupted {
-				continue
-			}
+		for _, st := range decidingSteps(ts.Sweep) {
 			p := htmlStepPoint{Rate: st.Rate, P99: round3(st.FastLatencyMs.P99), Pass: st.Pass,
 				CPU: -1, Attacker: round3(st.AttackerCPUPercent), RSS: -1}
 			if st.CPUPercent != nil {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,24 @@ func TestAttackerWarning(t *testing.T) {
 		if c.want != "" && !strings.Contains(got, c.want) {
 			t.Errorf("%s: warning %q, want it to contain %q", c.name, got, c.want)
 		}
+	}
+}
+
+func TestDecidingStepsPerRate(t *testing.T) {
+	steps := []SweepStep{
+		{Index: 1, Rate: 100, Pass: true},
+		{Index: 2, Rate: 200, Pass: false},
+		{Index: 3, Rate: 200, Pass: true, Retry: 1},
+		{Index: 4, Rate: 400, Pass: false},
+		{Index: 5, Rate: 400, Pass: false, Retry: 1},
+		{Index: 6, Rate: 300, Pass: false, Interrupted: true},
+	}
+	got := decidingSteps(steps)
+	var indexes []int
+	for _, st := range got {
+		indexes = append(indexes, st.Index)
+	}
+	if want := []int{1, 3, 5}; !slices.Equal(indexes, want) {
+		t.Errorf("deciding steps = %v, want %v", indexes, want)
 	}
 }

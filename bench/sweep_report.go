@@ -39,9 +39,8 @@ func sweepWarnings(ts *TargetSummary, c *Config) []string {
 	var out []string
 	pass := *ts.MaxSustainableRate
 	var lowestFail *SweepStep
-	for i := range ts.Sweep {
-		st := &ts.Sweep[i]
-		if !st.Pass && !st.Interrupted && (lowestFail == nil || st.Rate < lowestFail.Rate) {
+	for _, st := range decidingSteps(ts.Sweep) {
+		if !st.Pass && (lowestFail == nil || st.Rate < lowestFail.Rate) {
 			lowestFail = st
 		}
 	}
@@ -60,6 +59,29 @@ func sweepWarnings(ts *TargetSummary, c *Config) []string {
 	}
 	if w := attackerWarning(lowestFail); w != "" {
 		out = append(out, w)
+	}
+	return out
+}
+
+// decidingSteps returns, per rate tried, the step that decided its
+// outcome: a passing try, else the last completed one. Interrupted steps
+// decide nothing. The steps come in the order of first try.
+func decidingSteps(steps []SweepStep) []*SweepStep {
+	var out []*SweepStep
+	byRate := map[int]int{} // rate to its index in out
+	for i := range steps {
+		st := &steps[i]
+		if st.Interrupted {
+			continue
+		}
+		j, seen := byRate[st.Rate]
+		switch {
+		case !seen:
+			byRate[st.Rate] = len(out)
+			out = append(out, st)
+		case !out[j].Pass:
+			out[j] = st
+		}
 	}
 	return out
 }
@@ -126,8 +148,12 @@ func sweepRows(ts *TargetSummary) [][]string {
 		if st.AttackerLimited {
 			limited = "yes"
 		}
+		phase := st.Phase
+		if st.Retry > 0 {
+			phase += fmt.Sprintf(" (retry %d)", st.Retry)
+		}
 		rows = append(rows, []string{
-			fmt.Sprint(st.Index), st.Phase, fmt.Sprintf("%d/s", st.Rate), result,
+			fmt.Sprint(st.Index), phase, fmt.Sprintf("%d/s", st.Rate), result,
 			fmtMs(st.FastLatencyMs.P99), fmtPercent(100 * st.SuccessRatio), fmtRate(st.AchievedRate),
 			optPercent(st.CPUPercent), rss, fmt.Sprintf("%.0f%%", st.AttackerCPUPercent), machine, limited,
 		})

@@ -63,10 +63,10 @@ func TestBenchSweepRampThenBisect(t *testing.T) {
 	}
 }
 
-// checkSweepOrder checks that the steps are numbered in order, that a ramp
-// from start doubles up to limit before any bisection, and that each
-// bisection step lies between the highest passing and lowest failing rate
-// before it.
+// checkSweepOrder checks that the steps are numbered in order, that each
+// failed first try is retried, that a ramp from start doubles up to limit
+// before any bisection, and that each bisection step lies between the
+// highest passing and lowest failing rate before it.
 func checkSweepOrder(t *testing.T, steps []bench.SweepStep, start, limit int) {
 	t.Helper()
 	if len(steps) < 2 {
@@ -78,8 +78,16 @@ func checkSweepOrder(t *testing.T, steps []bench.SweepStep, start, limit int) {
 		if st.Index != i+1 {
 			t.Errorf("step %d has index %d", i+1, st.Index)
 		}
-		switch st.Phase {
-		case "ramp":
+		if st.Retry > 0 {
+			if prev := steps[i-1]; prev.Pass || prev.Rate != st.Rate || prev.Phase != st.Phase || prev.Retry != st.Retry-1 {
+				t.Errorf("step %d: retry %d of %s %d/s follows %+v, want the failed try before it", i+1, st.Retry, st.Phase, st.Rate, prev)
+			}
+		} else if i > 0 && !steps[i-1].Pass && steps[i-1].Retry == 0 {
+			t.Errorf("step %d follows a failed first try at %d/s without retrying it", i+1, steps[i-1].Rate)
+		}
+		switch {
+		case st.Retry > 0:
+		case st.Phase == "ramp":
 			want := start
 			if i > 0 {
 				want = min(2*steps[i-1].Rate, limit)
@@ -87,7 +95,7 @@ func checkSweepOrder(t *testing.T, steps []bench.SweepStep, start, limit int) {
 			if bisecting || st.Rate != want {
 				t.Errorf("step %d: ramp at %d/s (after a bisection: %v), want %d/s", i+1, st.Rate, bisecting, want)
 			}
-		case "bisect":
+		case st.Phase == "bisect":
 			bisecting = true
 			if st.Rate <= pass || fail == 0 || st.Rate >= fail {
 				t.Errorf("step %d: bisection at %d/s, not between the pass %d/s and the failure %d/s", i+1, st.Rate, pass, fail)
@@ -95,9 +103,11 @@ func checkSweepOrder(t *testing.T, steps []bench.SweepStep, start, limit int) {
 		default:
 			t.Errorf("step %d: phase %q, want ramp or bisect", i+1, st.Phase)
 		}
+		// A failed try counts once no retry follows it.
+		retried := i+1 < len(steps) && steps[i+1].Retry > 0
 		if st.Pass {
 			pass = max(pass, st.Rate)
-		} else if fail == 0 || st.Rate < fail {
+		} else if !retried && (fail == 0 || st.Rate < fail) {
 			fail = st.Rate
 		}
 	}
@@ -116,7 +126,7 @@ func checkSweepJSONNames(t *testing.T, raw []byte) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("decode summary.json: %v", err)
 	}
-	for _, k := range []string{"slo_ms", "step_duration_s", "start_rate", "max_rate", "resolution", "timeout_s"} {
+	for _, k := range []string{"slo_ms", "step_duration_s", "start_rate", "max_rate", "resolution", "retries", "timeout_s"} {
 		if _, ok := doc.Sweep[k]; !ok {
 			t.Errorf("summary.json sweep lacks %q", k)
 		}
@@ -131,7 +141,7 @@ func checkSweepJSONNames(t *testing.T, raw []byte) {
 		t.Fatal("summary.json target sweep is empty")
 	}
 	step, _ := steps[0].(map[string]any)
-	for _, k := range []string{"index", "phase", "rate", "pass", "failures", "requests", "success_ratio",
+	for _, k := range []string{"index", "phase", "retry", "rate", "pass", "failures", "requests", "success_ratio",
 		"achieved_rate", "fast_latency_ms", "cpu_percent", "peak_rss_bytes", "attacker_cpu_percent",
 		"machine_cpu_percent", "attacker_limited", "attacker_reasons"} {
 		if _, ok := step[k]; !ok {
@@ -229,10 +239,12 @@ func TestBenchSweepBadFlags(t *testing.T) {
 		{[]string{"-sweep", "-warmup", "5s"}, "-warmup and -sweep"},
 		{[]string{"-slo", "5ms"}, "-slo needs -sweep"},
 		{[]string{"-max-rate", "500"}, "-max-rate needs -sweep"},
-		{[]string{"-sweep", "-slo", "0s"}, "invalid value 0s for -slo"},
+		{[]string{"-sweep", "-slo", "0s"}, "for -slo: want a duration above 0"},
 		{[]string{"-sweep", "-max-rate", "0"}, "for -max-rate"},
 		{[]string{"-sweep", "-sweep-start", "500", "-max-rate", "100"}, "for -sweep-start"},
 		{[]string{"-sweep", "-sweep-resolution", "2"}, "for -sweep-resolution"},
+		{[]string{"-sweep", "-step-retries", "-1"}, "for -step-retries"},
+		{[]string{"-step-retries", "2"}, "-step-retries needs -sweep"},
 		{[]string{"-sweep", "-step-duration", "10ms"}, "for -step-duration"},
 		{[]string{"-sweep", "-step-duration", "10s", "-sweep-timeout", "5s"}, "for -sweep-timeout"},
 		{[]string{"-sweep", "-max-rate", "1000000", "-step-duration", "1h"}, "lower -max-rate or -step-duration"},
