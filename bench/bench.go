@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/iobench/iobench/bench/procstat"
+	"github.com/iobench/iobench/internal/cliflag"
 )
 
 // Main runs iobench bench with args (the flags after "bench"). It returns a
@@ -123,7 +124,7 @@ func failedTargets(s *Summary) error {
 func executable(flagValue string) (string, error) {
 	if flagValue != "" {
 		if _, err := os.Stat(flagValue); err != nil {
-			return "", fmt.Errorf("check -exe %s: %w", flagValue, err)
+			return "", cliflag.Usagef("invalid value %q for -exe: %w; want the path of an iobench binary, or no -exe to use this one", flagValue, err)
 		}
 		// A target's working directory may differ from the harness's.
 		abs, err := filepath.Abs(flagValue)

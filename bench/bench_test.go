@@ -545,7 +545,20 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"-url", "http://127.0.0.1:1/test", "-targets", "nethttp"}, "-targets and -url"},
 		{[]string{"-progress", "loud"}, "-progress"},
 		{[]string{"-rate", "100000", "-duration", "1h"}, "at most 50000000"},
+		{[]string{"-rate", "abc"}, `"abc" for flag -rate: want a whole number`},
+		{[]string{"-delay", "3"}, `"3" for flag -delay: want a Go duration with a unit`},
+		{[]string{"-max-workers", "-1"}, `"-1" for flag -max-workers: want a whole number of 0 or more`},
+		{[]string{"-key", ""}, `invalid value "" for -key`},
+		{[]string{"-duration", "1ns"}, "raise -rate or -duration"},
+		{[]string{"-exe", "/nonexistent/iobench"}, `"/nonexistent/iobench" for -exe`},
+		{[]string{"-redis", "redis://127.0.0.1:/0"}, "host:port"},
+		{[]string{"-redis", "redis://u:secret@127.0.0.1:/0"}, `"redis://u:xxxxx@127.0.0.1:/0"`},
 	})
+}
+
+func TestBenchBadEnvironmentNamed(t *testing.T) {
+	t.Setenv("IOBENCH_RATE", "0")
+	checkBadFlags(t, []badFlags{{nil, `invalid value "0" for IOBENCH_RATE (sets -rate)`}})
 }
 
 // checkBadFlags checks that each command line fails with a usage error

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/iobench/iobench/internal/cliflag"
+	"github.com/iobench/iobench/redisclient"
 )
 
 // Config is one run of the harness, as set by the flags.
@@ -93,15 +94,16 @@ func parseConfig(args []string, stdout io.Writer) (*Config, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
-		return nil, cliflag.Usagef("%w (run 'iobench bench -h' for the flags and their forms)", err)
+		return nil, cliflag.Usagef("%s (run 'iobench bench -h' for the flags and their forms)", explainParseError(fs, err))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if err := c.validate(set); err != nil {
-		return nil, err
+	err := c.validate(set)
+	if err == nil {
+		err = c.validateSweep(set)
 	}
-	if err := c.validateSweep(set); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, nameEnvSource(err, args)
 	}
 	c.fillDefaults()
 	return c, nil
@@ -120,7 +122,7 @@ type valueCheck struct {
 func firstInvalid(checks []valueCheck) error {
 	for _, ch := range checks {
 		if ch.bad {
-			return cliflag.Usagef("invalid value %v for -%s: want %s", ch.val, ch.flag, ch.want)
+			return &cliflag.UsageError{Err: &invalidValueError{flag: ch.flag, val: ch.val, want: ch.want}}
 		}
 	}
 	return nil
@@ -149,12 +151,18 @@ func (c *Config) validate(set map[string]bool) error {
 		return cliflag.Usagef("-rate %d for -duration %v makes %.0f requests per target; want at most %d (lower -rate or -duration)",
 			c.Rate, c.Duration, n, maxRequests)
 	}
+	if n := float64(c.Rate) * c.Duration.Seconds(); n < 1 {
+		return cliflag.Usagef("-rate %d for -duration %v makes %.3g requests per target; want at least 1 (raise -rate or -duration)",
+			c.Rate, c.Duration, n)
+	}
 	if _, err := selectTargets(c.Targets); err != nil {
 		return cliflag.Usagef("invalid value %q for -targets: %v", c.Targets, err)
 	}
 	if c.RedisURL != "" {
-		if u, err := url.Parse(c.RedisURL); err != nil || u.Scheme != "redis" || u.Host == "" {
-			return cliflag.Usagef("invalid value %q for -redis: want redis://[user:password@]host:port/db", c.RedisURL)
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || u.Scheme != "redis" || u.Hostname() == "" || strings.HasSuffix(u.Host, ":") {
+			return cliflag.Usagef("invalid value %q for -redis: want redis://[user:password@]host:port/db, e.g. redis://127.0.0.1:6379/0",
+				redisclient.RedactURL(c.RedisURL))
 		}
 	}
 	return c.validateURL(set)
@@ -195,6 +203,10 @@ func (c *Config) fillDefaults() {
 	// on the harness's.
 	if abs, err := filepath.Abs(c.Peers); err == nil {
 		c.Peers = abs
+	}
+	// -delay-ratio -0 parses as negative zero; print it as 0.
+	if c.DelayRatio == 0 {
+		c.DelayRatio = 0
 	}
 	if c.DelaySeed == 0 {
 		c.DelaySeed = rand.Int64N(1<<62) + 1

@@ -43,6 +43,10 @@ func wrapParseError(raw string, err error) error {
 		ErrInvalidURL, redactURL(raw), err, urlForm)
 }
 
+// RedactURL returns raw with its password replaced by xxxxx, for error
+// messages and logs.
+func RedactURL(raw string) string { return redactURL(raw) }
+
 // redactURL hides the password of raw, so that errors never show it. It
 // works on the text rather than on url.Parse, so a password containing
 // '/', '?' or '#' is hidden too. The userinfo ends at the last '@'.
