@@ -29,8 +29,8 @@ func djangoGunicorn(workerOptions ...string) []string {
 	return append(argv, workerOptions...)
 }
 
-// peersInstall tells how to point -peers at the peer servers, which are
-// looked up relative to the working directory by default.
+// peersInstall is the fix for a missing peers folder: -peers defaults to
+// "peers", relative to the working directory.
 const peersInstall = "-peers <iobench checkout>/peers, or run from the checkout's root"
 
 // peerFile returns the check that the -peers folder contains file, so a

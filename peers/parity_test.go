@@ -74,6 +74,10 @@ var rawCases = []rawCase{
 		head:    line("GET /test HTTP/1.1") + "X-Big: " + strings.Repeat("b", 9000) + "\r\n",
 		differs: map[string]int{"django": 400, "rust": 431},
 	},
+	{
+		head:    line("GET /test HTTP/1.1") + strings.Repeat("X-Field: "+strings.Repeat("f", 1000)+"\r\n", 10),
+		differs: map[string]int{"django": 200, "rust": 431},
+	},
 	{head: line("GET /test HTTP/1.1"), halfClose: true},
 	{head: line("GET /nothing HTTP/1.1"), halfClose: true},
 }

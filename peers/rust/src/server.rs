@@ -11,8 +11,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
-/// Largest request head hyper buffers before it answers 431 (hyper's
-/// minimum for `max_buf_size`, and the Go service's limit).
+/// Largest request head hyper buffers before it sends 431. It is hyper's
+/// minimum for `max_buf_size` and the Go service's limit.
 const MAX_HEADER_BYTES: usize = 8 << 10;
 
 /// Bound on reading one request head, as the Go service's read timeout.
