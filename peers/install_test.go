@@ -15,9 +15,10 @@ import (
 var installPackages = []string{"python3-django", "gunicorn", "python3-gevent", "python3-redis", "debian-archive-keyring"}
 
 // TestInstallSkipsFreshRustBuild runs a copy of install.sh beside a copy of
-// the Rust sources. With a binary newer than the sources it skips the
-// build, and so the unreachable mirror; once a source is newer, it starts
-// the build again (vendor-debian.sh, absent from the copy, then fails).
+// the Rust sources. With a binary newer than the sources, it skips the
+// build and never contacts the unreachable mirror. Once a source is newer,
+// it starts the build again, which fails because the copy has no
+// vendor-debian.sh.
 func TestInstallSkipsFreshRustBuild(t *testing.T) {
 	requireInstallable(t)
 	dir := peersDir(t)

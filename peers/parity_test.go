@@ -27,7 +27,7 @@ type rawCase struct {
 	halfClose bool
 	// differs lists, per peer family ("django" or "rust"), the status that
 	// peer returns instead of the Go service's response. The README's
-	// peers section says why each one remains.
+	// peers section explains why each one remains.
 	differs map[string]int
 }
 

@@ -2,7 +2,9 @@
 
 Invalid IOBENCH_* settings stop the worker with exit status 4. gunicorn's
 master then stops with "App failed to load." instead of restarting workers
-forever, and the line before it names the variable.
+forever, and the line before it names the variable. Started with
+gunicorn.conf.py, gunicorn checks the settings in its on_starting hook
+first, so this check only matters without that file.
 """
 
 import os
