@@ -58,8 +58,8 @@ func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.Out, 0o755); err != nil {
-		return fmt.Errorf("create the results folder %s: %w", c.Out, err)
+	if err := checkOut(c.Out, c.Force); err != nil {
+		return err
 	}
 	r := &runner{
 		cfg: c, stdout: stdout, stderr: stderr, exe: exe,
@@ -83,6 +83,11 @@ func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "redis: stop: %v\n", err)
 		}
 	}()
+	// Created only once Redis is reachable, so a bad -redis leaves no
+	// empty folder behind.
+	if err := prepareOut(c.Out, c.Force); err != nil {
+		return err
+	}
 
 	for _, t := range r.targets() {
 		ts := r.runTarget(ctx, t)

@@ -650,3 +650,55 @@ func TestBenchTargetExitsDuringAttack(t *testing.T) {
 		t.Errorf("errors = %+v, want a connection refused group", ts.Errors)
 	}
 }
+
+func TestBenchOutMustBeEmpty(t *testing.T) {
+	requireRedisServer(t)
+	out := t.TempDir()
+	for _, name := range []string{"old.bin", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"-targets", "fasthttp", "-rate", "50", "-duration", "1s", "-progress", "off", "-out", out}
+
+	err := bench.Main(context.Background(), args, io.Discard, io.Discard)
+	if !cliflag.IsUsage(err) {
+		t.Fatalf("bench into a non-empty -out: error %v, want a usage error", err)
+	}
+	for _, want := range []string{out, "-force"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+
+	if err := bench.Main(context.Background(), append(args, "-force"), io.Discard, io.Discard); err != nil {
+		t.Fatalf("bench -force: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "old.bin")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale old.bin after -force: stat error %v, want it removed", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "notes.txt")); err != nil {
+		t.Errorf("notes.txt, not a result file, was removed by -force: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "fasthttp.bin")); err != nil {
+		t.Errorf("fasthttp.bin not written: %v", err)
+	}
+}
+
+func TestBenchDeadRedis(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "results")
+	err := bench.Main(context.Background(), []string{"-redis", "redis://user:secret@" + freeAddr(t) + "/0",
+		"-progress", "off", "-out", out}, io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("bench with a dead -redis succeeded")
+	}
+	if !strings.Contains(err.Error(), "leave -redis out") {
+		t.Errorf("error %q gives no hint", err)
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("error %q shows the password", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("-out created although Redis was unreachable: stat error %v", err)
+	}
+}

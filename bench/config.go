@@ -31,6 +31,7 @@ type Config struct {
 	DelaySeed  int64         // -delay-seed: 0 picks a random seed
 	RedisURL   string        // -redis: empty starts an embedded Redis
 	Out        string        // -out: results folder
+	Force      bool          // -force: write into a non-empty -out
 	Key        string        // -key: Redis key the targets read
 	Value      string        // -value: seeded value; empty picks a random one
 
@@ -69,7 +70,8 @@ func newFlagSet(c *Config) *flag.FlagSet {
 	fs.Float64Var(&c.DelayRatio, "delay-ratio", 0.05, "share of requests that are delayed, 0 to 1, passed to every target")
 	fs.Int64Var(&c.DelaySeed, "delay-seed", 0, "seed of the delay decisions, passed to every target; 0 picks a random seed, stored in summary.json")
 	fs.StringVar(&c.RedisURL, "redis", "", "use the Redis at this `URL` (redis://host:port/db); empty starts redis-server from PATH on a free loopback port, or in-process miniredis when it is missing")
-	fs.StringVar(&c.Out, "out", "", "results `folder`; default results/<date>-<time>")
+	fs.StringVar(&c.Out, "out", "", "results `folder`, new or empty; default results/<date>-<time>")
+	fs.BoolVar(&c.Force, "force", false, "write into a non-empty -out folder, removing the *.bin, summary and report files of an earlier run")
 	fs.StringVar(&c.Key, "key", "test", "Redis key the targets read; the harness writes it")
 	fs.StringVar(&c.Value, "value", "", "value written to -key; empty picks a random 9-byte value")
 	fs.StringVar(&c.Exe, "exe", "", "iobench `binary` that runs the Go targets; default this executable")

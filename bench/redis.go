@@ -13,6 +13,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/iobench/iobench/internal/redisserver"
+	"github.com/iobench/iobench/redisclient"
 )
 
 // Redis modes, as stored in summary.json.
@@ -55,7 +56,7 @@ func startRedis(ctx context.Context, redisURL string, stderr io.Writer) (*redisB
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(stderr, "redis: using %s (version %s)\n", redisURL, version)
+		fmt.Fprintf(stderr, "redis: using %s (version %s)\n", redisclient.RedactURL(redisURL), version)
 		return &redisBackend{URL: redisURL, Mode: redisExternal, Version: version, Caching: true}, nil
 	}
 
@@ -94,14 +95,14 @@ func seed(ctx context.Context, redisURL, key, value string) error {
 	defer cancel()
 
 	if err := client.Set(ctx, key, value, 0).Err(); err != nil {
-		return fmt.Errorf("seed key %q at %s: %w", key, redisURL, err)
+		return fmt.Errorf("seed key %q at %s: %w", key, redisclient.RedactURL(redisURL), err)
 	}
 	got, err := client.Get(ctx, key).Result()
 	if err != nil {
-		return fmt.Errorf("read back key %q at %s: %w", key, redisURL, err)
+		return fmt.Errorf("read back key %q at %s: %w", key, redisclient.RedactURL(redisURL), err)
 	}
 	if got != value {
-		return fmt.Errorf("read back key %q at %s: got %q, want %q", key, redisURL, got, value)
+		return fmt.Errorf("read back key %q at %s: got %q, want %q", key, redisclient.RedactURL(redisURL), got, value)
 	}
 	return nil
 }
@@ -118,7 +119,8 @@ func redisVersion(ctx context.Context, redisURL string) (string, error) {
 
 	info, err := client.Info(ctx, "server").Result()
 	if err != nil {
-		return "", fmt.Errorf("read INFO from %s: %w", redisURL, err)
+		return "", fmt.Errorf("connect to -redis %s: %w; start Redis there, or leave -redis out to use an embedded one",
+			redisclient.RedactURL(redisURL), err)
 	}
 	for _, line := range strings.Split(info, "\n") {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
@@ -129,9 +131,10 @@ func redisVersion(ctx context.Context, redisURL string) (string, error) {
 }
 
 func dialRedis(redisURL string) (*goredis.Client, error) {
+	redisclient.SilenceGoRedisLogger()
 	opts, err := goredis.ParseURL(redisURL)
 	if err != nil {
-		return nil, fmt.Errorf("invalid Redis URL %q: want redis://[user:password@]host:port/db: %w", redisURL, err)
+		return nil, fmt.Errorf("invalid Redis URL %q: want redis://[user:password@]host:port/db: %w", redisclient.RedactURL(redisURL), err)
 	}
 	opts.DialTimeout = 5 * time.Second
 	return goredis.NewClient(opts), nil

@@ -42,6 +42,14 @@ type discardLogger struct{}
 
 func (discardLogger) Printf(context.Context, string, ...any) {}
 
+// SilenceGoRedisLogger replaces go-redis' package-level logger, for the
+// whole process, with one that drops every line. Callers that use go-redis
+// directly call it so that failed pool dials do not print to stderr; their
+// commands still return those errors.
+func SilenceGoRedisLogger() {
+	silenceGoRedis.Do(func() { redis.SetLogger(discardLogger{}) })
+}
+
 // NewGoRedis parses url, connects to Redis and sends PING, so that it fails
 // fast when Redis is unreachable, like NewRueidis. The PING is bounded by
 // opts.DialTimeout, or 5 s when it is 0. Get and Ping honour their
@@ -51,7 +59,7 @@ func (discardLogger) Printf(context.Context, string, ...any) {}
 // because go-redis would otherwise print each failed pool dial to stderr,
 // bypassing the caller's logger. Get and Ping return those errors instead.
 func NewGoRedis(url string, opts GoRedisOptions) (*GoRedis, error) {
-	silenceGoRedis.Do(func() { redis.SetLogger(discardLogger{}) })
+	SilenceGoRedisLogger()
 	if err := checkURL(url); err != nil {
 		return nil, err
 	}
