@@ -357,3 +357,17 @@ func TestShortSpanHasNoCPUWarnings(t *testing.T) {
 		}
 	}
 }
+
+func TestHTMLTimesKeepMilliseconds(t *testing.T) {
+	start := 12345 * time.Millisecond
+	m := &measurement{Outcome: &attackOutcome{Records: []record{
+		{Start: start, Latency: 1234567 * time.Microsecond, Code: 200},
+	}}}
+	h := chartData("fasthttp", m)
+	if len(h.T) != 1 || h.T[0] != 12.345 {
+		t.Errorf("start times = %v, want [12.345] (1 ms resolution)", h.T)
+	}
+	if len(h.Lat) != 1 || h.Lat[0] != 1234.567 {
+		t.Errorf("latencies = %v, want [1234.567] ms", h.Lat)
+	}
+}

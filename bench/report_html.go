@@ -93,8 +93,8 @@ func chartData(name string, m *measurement) htmlTarget {
 		case r.Delayed:
 			kind = 1
 		}
-		h.T = append(h.T, round3(r.Start.Seconds()))
-		h.Lat = append(h.Lat, round3(ms(r.Latency)))
+		h.T = append(h.T, roundTo(r.Start.Seconds(), timeResolution))
+		h.Lat = append(h.Lat, roundTo(ms(r.Latency), latencyResolution))
 		h.Kind = append(h.Kind, kind)
 	}
 
@@ -136,12 +136,29 @@ func samples(s procstat.Series, minSpan time.Duration) []sample {
 	}
 	out := make([]sample, 0, len(windows))
 	for _, w := range windows {
-		out = append(out, sample{T: round3(w.End.Seconds()), CPU: round3(w.Percent), RSS: round3(float64(w.RSS) / 1e6)})
+		out = append(out, sample{T: roundTo(w.End.Seconds(), timeResolution), CPU: round3(w.Percent), RSS: round3(float64(w.RSS) / 1e6)})
 	}
 	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Resolutions of the page's time axis, in seconds, and of latencies, in
+// milliseconds. A fixed resolution keeps late points apart: three
+// significant digits would put every point after 10 s into 100 ms columns.
+const (
+	timeResolution    = 0.001
+	latencyResolution = 0.001
+)
+
+// roundTo rounds v to a multiple of unit, which is 1/n for a whole n, and
+// non-finite values to 0. Dividing by n gives the shortest decimal form.
+func roundTo(v, unit float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return math.Round(v/unit) / math.Round(1/unit)
+}
 
 func round3(v float64) float64 {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
