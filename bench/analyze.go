@@ -16,9 +16,11 @@ type measurement struct {
 	Target   procstat.Series // nil when the target's process is unknown
 	Attacker procstat.Series
 	Redis    procstat.Series // nil when Redis is not a child of the harness
-	Exited   bool            // the target exited during the attack
-	ExitErr  error           // how the target ended when Exited, nil when unknown
-	Interval time.Duration   // sample interval, the shortest span of a CPU figure
+	// RedisInProcess is true for miniredis, whose CPU is in Attacker.
+	RedisInProcess bool
+	Exited         bool          // the target exited during the attack
+	ExitErr        error         // how the target ended when Exited, nil when unknown
+	Interval       time.Duration // sample interval, the shortest span of a CPU figure
 	// MachineBusy is the non-idle CPU time of all cores during the attack,
 	// nil when /proc/stat could not be read.
 	MachineBusy *time.Duration

@@ -520,9 +520,19 @@ func TestBenchMiniredisFallback(t *testing.T) {
 	if !strings.Contains(stdout, "client-side caching is unavailable") {
 		t.Error("stdout does not say that client-side caching is unavailable")
 	}
-	if ts := findTarget(t, s, "fasthttp"); ts.Status != "ok" || ts.SuccessRatio != 1 {
+	ts := findTarget(t, s, "fasthttp")
+	if ts.Status != "ok" || ts.SuccessRatio != 1 {
 		t.Errorf("fasthttp on miniredis: status %q, success %v; want ok and 1 (reason %q, output %q)",
 			ts.Status, ts.SuccessRatio, ts.Reason, ts.StderrTail)
+	}
+	if strings.Contains(ts.Description, "with client-side caching") {
+		t.Errorf("fasthttp description %q claims client-side caching on miniredis", ts.Description)
+	}
+	if !strings.Contains(stdout, "in-process miniredis: its CPU is part of the attacker figure") {
+		t.Errorf("stdout does not say where miniredis' CPU went:\n%s", stdout)
+	}
+	if strings.Contains(s.Environment.RedisVersion, "miniredis") {
+		t.Errorf("redis_version = %q repeats the mode %q", s.Environment.RedisVersion, s.Environment.RedisMode)
 	}
 }
 

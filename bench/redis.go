@@ -79,7 +79,7 @@ func startRedis(ctx context.Context, redisURL string, stderr io.Writer) (*redisB
 	fmt.Fprintf(stderr, "redis: %s\n", noCacheNote)
 	return &redisBackend{
 		URL: "redis://" + m.Addr() + "/0", Mode: redisMiniredis,
-		Version: "miniredis " + ownModuleVersion("github.com/alicebob/miniredis/v2"),
+		Version: ownModuleVersion("github.com/alicebob/miniredis/v2"),
 		stop:    func() error { m.Close(); return nil },
 	}, nil
 }

@@ -35,7 +35,7 @@ func printTarget(w io.Writer, ts *TargetSummary, m *measurement) {
 	_ = vegeta.NewTextReporter(&m.Outcome.Metrics).Report(w)
 
 	printPercentiles(w, ts)
-	printResources(w, ts)
+	printResources(w, ts, m.RedisInProcess)
 	printFailures(w, ts)
 	if len(ts.Warnings) > 0 {
 		fmt.Fprintln(w, "\nwarnings:")
@@ -65,7 +65,7 @@ func printPercentiles(w io.Writer, ts *TargetSummary) {
 	fmt.Fprintf(w, "delayed share of responses: %.2f%%\n", 100*ts.DelayedRatio)
 }
 
-func printResources(w io.Writer, ts *TargetSummary) {
+func printResources(w io.Writer, ts *TargetSummary, redisInProcess bool) {
 	fmt.Fprintln(w, "\nresources during the attack:")
 	if ts.CPUSeconds != nil {
 		perReq := "n/a"
@@ -78,10 +78,17 @@ func printResources(w io.Writer, ts *TargetSummary) {
 	} else {
 		fmt.Fprintln(w, "target:   not measured (give -pid with -url)")
 	}
-	fmt.Fprintf(w, "attacker: CPU %s (vegeta in this process)\n", fmtSeconds(ts.AttackerCPUSeconds))
-	if ts.RedisCPUSeconds != nil {
+	attacker := "vegeta in this process"
+	if redisInProcess {
+		attacker = "vegeta and miniredis in this process"
+	}
+	fmt.Fprintf(w, "attacker: CPU %s (%s)\n", fmtSeconds(ts.AttackerCPUSeconds), attacker)
+	switch {
+	case ts.RedisCPUSeconds != nil:
 		fmt.Fprintf(w, "redis:    CPU %s\n", fmtSeconds(*ts.RedisCPUSeconds))
-	} else {
+	case redisInProcess:
+		fmt.Fprintln(w, "redis:    in-process miniredis: its CPU is part of the attacker figure")
+	default:
 		fmt.Fprintln(w, "redis:    not measured (not a child process of the harness)")
 	}
 	if ts.OtherCPUSeconds != nil {

@@ -44,6 +44,9 @@ func (r *runner) runTarget(ctx context.Context, t Target) (ts TargetSummary) {
 		return r.skip(ts, statusNotRun, err.Error())
 	}
 	ts.Versions = probeVersions(ctx, t, r.exe, expand)
+	if !r.redis.Caching && t.NoTrackingDescription != "" {
+		ts.Description = t.NoTrackingDescription
+	}
 
 	fmt.Fprintf(r.stderr, "%s: starting %s\n", t.Name, ts.Command)
 	ch, err := startChild(argv, expandAll(t.Env, expand), expand(t.Dir))
@@ -150,7 +153,7 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 	out := attack(ctx, spec, bin, cnt)
 	prog.Stop()
 
-	m := &measurement{Outcome: out, Interval: r.cfg.SampleInterval}
+	m := &measurement{Outcome: out, Interval: r.cfg.SampleInterval, RedisInProcess: r.redis.Mode == redisMiniredis}
 	if busyAfter, err := procstat.MachineBusy(); err == nil && busyErr == nil {
 		m.MachineBusy = ptr(busyAfter - busyBefore)
 	}

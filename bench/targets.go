@@ -35,6 +35,9 @@ type Target struct {
 	Name string
 	// Description is one line for the report and -list.
 	Description string
+	// NoTrackingDescription replaces Description in the report when the
+	// run's Redis lacks CLIENT TRACKING (miniredis); empty keeps it.
+	NoTrackingDescription string
 	// Command is the program and its arguments.
 	Command []string
 	// Env is added to the harness's environment, as KEY=VALUE.
@@ -99,10 +102,11 @@ func goServe(engine, client, cacheTTL string) []string {
 // goTargets are the targets built into the iobench binary.
 var goTargets = []Target{
 	{
-		Name:        "fasthttp",
-		Description: "fasthttp + rueidis with client-side caching (iobench serve)",
-		Command:     goServe("fasthttp", "rueidis", "1m"),
-		Versions:    goVersions,
+		Name:                  "fasthttp",
+		Description:           "fasthttp + rueidis with client-side caching (iobench serve)",
+		NoTrackingDescription: "fasthttp + rueidis; client-side caching is unavailable because miniredis has no CLIENT TRACKING (iobench serve)",
+		Command:               goServe("fasthttp", "rueidis", "1m"),
+		Versions:              goVersions,
 	},
 	{
 		Name:        "fasthttp-nocache",
