@@ -85,6 +85,7 @@ func (m *measurement) fill(ts *TargetSummary, c *Config) {
 
 	if m.Target != nil {
 		ts.PeakRSSBytes = ptr(m.Target.PeakRSS())
+		ts.PeakRSSAnonBytes = ptr(m.Target.PeakRSSAnon())
 		ts.CPUSeconds = ptr(m.Target.CPU().Seconds())
 		ts.CPUPercentMean = ptr(m.Target.MeanCPUPercent())
 		ts.CPUPercentPeak = ptr(m.Target.PeakCPUPercent(c.SampleInterval))

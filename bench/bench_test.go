@@ -157,7 +157,7 @@ func checkJSONNames(t *testing.T, raw []byte) {
 	for _, k := range []string{
 		"name", "command", "requests", "success_ratio", "throughput", "achieved_rate",
 		"latency_ms", "fast_latency_ms", "delayed_latency_ms", "delayed_ratio", "status_codes",
-		"errors", "peak_rss_bytes", "cpu_seconds", "cpu_percent_mean", "cpu_percent_peak",
+		"errors", "peak_rss_bytes", "peak_rss_anon_bytes", "cpu_seconds", "cpu_percent_mean", "cpu_percent_peak",
 		"cpu_us_per_request", "attacker_cpu_seconds", "redis_cpu_seconds", "warnings",
 	} {
 		if _, ok := target[k]; !ok {
@@ -204,6 +204,11 @@ func checkTargetFigures(t *testing.T, s bench.Summary, ts bench.TargetSummary) {
 	}
 	if ts.PeakRSSBytes == nil || *ts.PeakRSSBytes < 1<<20 {
 		t.Errorf("%s: peak RSS = %v, want at least 1 MiB", name, ts.PeakRSSBytes)
+	}
+	if ts.PeakRSSAnonBytes == nil || *ts.PeakRSSAnonBytes <= 0 {
+		t.Errorf("%s: peak anonymous RSS = %v, want above 0", name, ts.PeakRSSAnonBytes)
+	} else if ts.PeakRSSBytes != nil && *ts.PeakRSSAnonBytes >= *ts.PeakRSSBytes {
+		t.Errorf("%s: peak anonymous RSS %d, want below the peak RSS %d", name, *ts.PeakRSSAnonBytes, *ts.PeakRSSBytes)
 	}
 	if ts.CPUSeconds == nil || *ts.CPUSeconds <= 0 {
 		t.Errorf("%s: cpu_seconds = %v, want above 0", name, ts.CPUSeconds)

@@ -29,6 +29,19 @@ func optional[T int64 | float64](f func(*TargetSummary) *T) func(*TargetSummary)
 	}
 }
 
+// latency returns a figure's value function for one percentile of a
+// latency group; an empty group has no value.
+func latency(group func(*TargetSummary) Percentiles, pick func(Percentiles) float64) func(*TargetSummary) (float64, bool) {
+	return func(ts *TargetSummary) (float64, bool) {
+		p := group(ts)
+		return pick(p), p.Count > 0
+	}
+}
+
+func allLatency(t *TargetSummary) Percentiles     { return t.LatencyMs }
+func fastLatency(t *TargetSummary) Percentiles    { return t.FastLatencyMs }
+func delayedLatency(t *TargetSummary) Percentiles { return t.DelayedLatencyMs }
+
 func fmtPercent(v float64) string { return fmt.Sprintf("%.2f%%", v) }
 func fmtRate(v float64) string    { return fmt.Sprintf("%.1f/s", v) }
 func fmtSeconds(v float64) string { return fmt.Sprintf("%.2fs", v) }
@@ -51,15 +64,16 @@ var figures = []figure{
 	{"success", always(func(t *TargetSummary) float64 { return 100 * t.SuccessRatio }), fmtPercent},
 	{"throughput (vegeta)", always(func(t *TargetSummary) float64 { return t.Throughput }), fmtRate},
 	{"achieved rate", always(func(t *TargetSummary) float64 { return t.AchievedRate }), fmtRate},
-	{"fast p50", always(func(t *TargetSummary) float64 { return t.FastLatencyMs.P50 }), fmtMs},
-	{"fast p99", always(func(t *TargetSummary) float64 { return t.FastLatencyMs.P99 }), fmtMs},
-	{"fast p99.9", always(func(t *TargetSummary) float64 { return t.FastLatencyMs.P999 }), fmtMs},
-	{"all p95", always(func(t *TargetSummary) float64 { return t.LatencyMs.P95 }), fmtMs},
-	{"all p99", always(func(t *TargetSummary) float64 { return t.LatencyMs.P99 }), fmtMs},
-	{"all max", always(func(t *TargetSummary) float64 { return t.LatencyMs.Max }), fmtMs},
-	{"delayed p50", always(func(t *TargetSummary) float64 { return t.DelayedLatencyMs.P50 }), fmtMs},
+	{"fast p50", latency(fastLatency, func(p Percentiles) float64 { return p.P50 }), fmtMs},
+	{"fast p99", latency(fastLatency, func(p Percentiles) float64 { return p.P99 }), fmtMs},
+	{"fast p99.9", latency(fastLatency, func(p Percentiles) float64 { return p.P999 }), fmtMs},
+	{"all p95", latency(allLatency, func(p Percentiles) float64 { return p.P95 }), fmtMs},
+	{"all p99", latency(allLatency, func(p Percentiles) float64 { return p.P99 }), fmtMs},
+	{"all max", latency(allLatency, func(p Percentiles) float64 { return p.Max }), fmtMs},
+	{"delayed p50", latency(delayedLatency, func(p Percentiles) float64 { return p.P50 }), fmtMs},
 	{"delayed share", always(func(t *TargetSummary) float64 { return 100 * t.DelayedRatio }), fmtPercent},
 	{"peak RSS", optional(func(t *TargetSummary) *int64 { return t.PeakRSSBytes }), fmtMB},
+	{"peak anonymous RSS", optional(func(t *TargetSummary) *int64 { return t.PeakRSSAnonBytes }), fmtMB},
 	{"CPU time", optional(func(t *TargetSummary) *float64 { return t.CPUSeconds }), fmtSeconds},
 	{"CPU mean (% of a core)", optional(func(t *TargetSummary) *float64 { return t.CPUPercentMean }), fmtPercent},
 	{"CPU peak (% of a core)", optional(func(t *TargetSummary) *float64 { return t.CPUPercentPeak }), fmtPercent},

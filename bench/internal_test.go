@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -91,9 +92,9 @@ func TestSaturationWarning(t *testing.T) {
 
 func TestComparisonRatios(t *testing.T) {
 	s := &Summary{Baseline: "nethttp", Targets: []TargetSummary{
-		{Name: "fasthttp", Status: statusOK, CPUSeconds: ptr(1.0), FastLatencyMs: Percentiles{P50: 0.5}},
+		{Name: "fasthttp", Status: statusOK, CPUSeconds: ptr(1.0), FastLatencyMs: Percentiles{Count: 10, P50: 0.5}},
 		{Name: "broken", Status: statusFailed, Reason: "exited"},
-		{Name: "nethttp", Status: statusOK, CPUSeconds: ptr(4.0), FastLatencyMs: Percentiles{P50: 1}},
+		{Name: "nethttp", Status: statusOK, CPUSeconds: ptr(4.0), FastLatencyMs: Percentiles{Count: 10, P50: 1}},
 	}}
 	rows := comparisonRows(s)
 	if got := strings.Join(rows[0], "|"); got != "figure|fasthttp|nethttp (baseline)" {
@@ -369,5 +370,32 @@ func TestHTMLTimesKeepMilliseconds(t *testing.T) {
 	}
 	if len(h.Lat) != 1 || h.Lat[0] != 1234.567 {
 		t.Errorf("latencies = %v, want [1234.567] ms", h.Lat)
+	}
+}
+
+func TestEmptyLatencyGroupIsNA(t *testing.T) {
+	m := &measurement{Outcome: &attackOutcome{Records: []record{{Latency: time.Millisecond, Code: 200}}}}
+	ts := TargetSummary{Name: "fasthttp", Status: statusOK}
+	m.fill(&ts, &Config{Rate: 1})
+
+	raw, err := json.Marshal(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"delayed_latency_ms":{"count":0,"mean":null,`) {
+		t.Errorf("summary.json of an empty delayed group: %s, want null percentiles", raw)
+	}
+	var text bytes.Buffer
+	printPercentiles(&text, &ts)
+	for _, line := range strings.Split(text.String(), "\n") {
+		if strings.HasPrefix(line, "delayed  ") && !strings.Contains(line, "n/a") {
+			t.Errorf("text line %q, want n/a for the empty group", line)
+		}
+	}
+	rows := comparisonRows(&Summary{Baseline: "fasthttp", Targets: []TargetSummary{ts}})
+	for _, row := range rows {
+		if row[0] == "delayed p50" && row[1] != "n/a" {
+			t.Errorf("comparison delayed p50 = %q, want n/a", row[1])
+		}
 	}
 }

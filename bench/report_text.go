@@ -59,8 +59,15 @@ func printPercentiles(w io.Writer, ts *TargetSummary) {
 	}
 	for _, l := range lines {
 		p := l.p
-		fmt.Fprintf(w, row, l.label, p.Count,
-			fmtMs(p.Mean), fmtMs(p.P50), fmtMs(p.P90), fmtMs(p.P95), fmtMs(p.P99), fmtMs(p.P999), fmtMs(p.Max))
+		cells := []any{l.label, p.Count}
+		for _, v := range []float64{p.Mean, p.P50, p.P90, p.P95, p.P99, p.P999, p.Max} {
+			if p.Count == 0 {
+				cells = append(cells, "n/a")
+			} else {
+				cells = append(cells, fmtMs(v))
+			}
+		}
+		fmt.Fprintf(w, row, cells...)
 	}
 	fmt.Fprintf(w, "delayed share of responses: %.2f%%\n", 100*ts.DelayedRatio)
 }
@@ -72,8 +79,8 @@ func printResources(w io.Writer, ts *TargetSummary, redisInProcess bool) {
 		if ts.CPUUsPerRequest != nil {
 			perReq = fmtMicros(*ts.CPUUsPerRequest)
 		}
-		fmt.Fprintf(w, "target:   peak RSS %s, CPU %s (mean %s, peak %s of one core), %s per request\n",
-			fmtMB(float64(*ts.PeakRSSBytes)), fmtSeconds(*ts.CPUSeconds),
+		fmt.Fprintf(w, "target:   peak RSS %s (anonymous %s), CPU %s (mean %s, peak %s of one core), %s per request\n",
+			fmtMB(float64(*ts.PeakRSSBytes)), fmtMB(float64(*ts.PeakRSSAnonBytes)), fmtSeconds(*ts.CPUSeconds),
 			fmtPercent(*ts.CPUPercentMean), fmtPercent(*ts.CPUPercentPeak), perReq)
 	} else {
 		fmt.Fprintln(w, "target:   not measured (give -pid with -url)")

@@ -70,6 +70,16 @@ type Percentiles struct {
 	Max   float64 `json:"max"`
 }
 
+// MarshalJSON writes the percentiles of an empty group (count 0) as null,
+// so that no reader mistakes them for 0 ms latencies.
+func (p Percentiles) MarshalJSON() ([]byte, error) {
+	type plain Percentiles // without this method
+	if p.Count > 0 {
+		return json.Marshal(plain(p))
+	}
+	return []byte(`{"count":0,"mean":null,"p50":null,"p90":null,"p95":null,"p99":null,"p999":null,"max":null}`), nil
+}
+
 // TargetSummary is one target's entry in summary.json. Resource figures are
 // null when they were not measured (-url without -pid, or an external Redis).
 type TargetSummary struct {
@@ -96,6 +106,7 @@ type TargetSummary struct {
 	Errors           []stats.Group  `json:"errors"`
 
 	PeakRSSBytes       *int64   `json:"peak_rss_bytes"`
+	PeakRSSAnonBytes   *int64   `json:"peak_rss_anon_bytes"` // anonymous (private) part of the RSS
 	CPUSeconds         *float64 `json:"cpu_seconds"`
 	CPUPercentMean     *float64 `json:"cpu_percent_mean"`
 	CPUPercentPeak     *float64 `json:"cpu_percent_peak"`

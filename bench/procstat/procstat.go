@@ -6,7 +6,7 @@
 // scheduler's sum_exec_runtime in nanoseconds (user and system time
 // together). /proc/PID/stat counts 10 ms ticks, too coarse for the 100 ms
 // samples the harness takes. Memory is the resident set size from
-// /proc/PID/statm, summed over the processes.
+// /proc/PID/statm, summed over the processes, and its anonymous part.
 package procstat
 
 import (
@@ -29,6 +29,12 @@ type Usage struct {
 	// shared between processes (a forked worker and its master) count once
 	// per process, as in ps and top.
 	RSSBytes int64
+	// RSSAnonBytes is the anonymous (private: heap, stacks) part of
+	// RSSBytes, summed over the processes: statm's resident minus shared
+	// pages, the RssAnon of /proc/PID/status. It leaves out the file-backed
+	// pages, such as the executable's code, that the kernel can drop and
+	// reread.
+	RSSAnonBytes int64
 	// CPU is the user plus system time used since the Counter was created,
 	// including threads and processes that have exited since.
 	CPU time.Duration
@@ -86,7 +92,7 @@ func (c *Counter) Sample() (Usage, error) {
 	var u Usage
 	seen := make(map[int]time.Duration, len(c.last))
 	for _, pid := range pids {
-		rss, err := c.readRSS(pid)
+		rss, anon, err := c.readRSS(pid)
 		if err != nil {
 			if pid == c.root {
 				return Usage{}, fmt.Errorf("read process %d: %w", pid, ErrExited)
@@ -94,6 +100,7 @@ func (c *Counter) Sample() (Usage, error) {
 			continue // a descendant exited between listing and reading
 		}
 		u.RSSBytes += rss
+		u.RSSAnonBytes += anon
 		u.Procs++
 		c.readThreads(pid, seen)
 	}
@@ -143,20 +150,27 @@ func (c *Counter) account(seen map[int]time.Duration) time.Duration {
 	return total
 }
 
-func (c *Counter) readRSS(pid int) (int64, error) {
+// readRSS returns the resident set size of pid and its anonymous part, in
+// bytes. The kernel counts statm's shared pages as file-backed plus shmem
+// pages, so resident minus shared is the RssAnon of /proc/PID/status.
+func (c *Counter) readRSS(pid int) (rss, anon int64, err error) {
 	data, err := os.ReadFile(filepath.Join(c.procDir, strconv.Itoa(pid), "statm"))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	fields := strings.Fields(string(data))
-	if len(fields) < 2 {
-		return 0, fmt.Errorf("parse statm of process %d: %q", pid, data)
+	if len(fields) < 3 {
+		return 0, 0, fmt.Errorf("parse statm of process %d: %q", pid, data)
 	}
-	pages, err := strconv.ParseInt(fields[1], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("parse statm of process %d: %w", pid, err)
+	var pages [2]int64
+	for i, field := range fields[1:3] {
+		pages[i], err = strconv.ParseInt(field, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("parse statm of process %d: %w", pid, err)
+		}
 	}
-	return pages * c.pageSize, nil
+	resident, shared := pages[0], pages[1]
+	return resident * c.pageSize, (resident - shared) * c.pageSize, nil
 }
 
 // readThreads stores the CPU time of each thread of pid in seen.

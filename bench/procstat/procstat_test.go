@@ -143,6 +143,38 @@ func TestCounterTreeSeesChildMemory(t *testing.T) {
 	if alone.RSSBytes >= allocBytes {
 		t.Errorf("parent-only RSS = %d bytes, want less than the child's %d", alone.RSSBytes, allocBytes)
 	}
+
+	if tree.RSSAnonBytes < allocBytes {
+		t.Errorf("tree anonymous RSS = %d bytes, want at least the child's %d", tree.RSSAnonBytes, allocBytes)
+	}
+	if tree.RSSAnonBytes >= tree.RSSBytes {
+		t.Errorf("tree anonymous RSS = %d bytes, want less than the RSS %d (the binary's pages are file-backed)",
+			tree.RSSAnonBytes, tree.RSSBytes)
+	}
+	want := statusRssAnon(t, cmd.Process.Pid)
+	if diff := alone.RSSAnonBytes - want; diff < -1<<20 || diff > 1<<20 {
+		t.Errorf("parent anonymous RSS = %d bytes, want about RssAnon of /proc/PID/status, %d", alone.RSSAnonBytes, want)
+	}
+}
+
+// statusRssAnon returns the RssAnon line of /proc/PID/status, in bytes.
+func statusRssAnon(t *testing.T, pid int) int64 {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			var kB int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kB); err != nil {
+				t.Fatalf("parse %q: %v", line, err)
+			}
+			return kB << 10
+		}
+	}
+	t.Fatalf("no RssAnon in /proc/%d/status", pid)
+	return 0
 }
 
 func TestCounterCPUCountsChildWork(t *testing.T) {

@@ -41,6 +41,15 @@ func (s Series) PeakRSS() int64 {
 	return peak
 }
 
+// PeakRSSAnon returns the highest anonymous RSS read, in bytes.
+func (s Series) PeakRSSAnon() int64 {
+	var peak int64
+	for _, p := range s {
+		peak = max(peak, p.RSSAnonBytes)
+	}
+	return peak
+}
+
 // MeanCPUPercent returns the CPU time over the elapsed time, in percent of
 // one core.
 func (s Series) MeanCPUPercent() float64 {
