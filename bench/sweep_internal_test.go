@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
@@ -193,5 +194,44 @@ func TestDecidingStepsPerRate(t *testing.T) {
 	}
 	if want := []int{1, 3, 5}; !slices.Equal(indexes, want) {
 		t.Errorf("deciding steps = %v, want %v", indexes, want)
+	}
+}
+
+func TestSweepReportsShowSteps(t *testing.T) {
+	steps := []SweepStep{
+		{Index: 1, Phase: phaseRamp, Rate: 100, Pass: true, SuccessRatio: 1, FastLatencyMs: Percentiles{Count: 95, P99: 2}, CPUPercent: ptr(12.0)},
+		{Index: 2, Phase: phaseRamp, Rate: 200, SuccessRatio: 1, FastLatencyMs: Percentiles{Count: 190, P99: 20}, Failures: []string{"slow"}},
+		{Index: 3, Phase: phaseRamp, Rate: 200, Retry: 1, SuccessRatio: 1, FastLatencyMs: Percentiles{Count: 190, P99: 30}, Failures: []string{"slow"}},
+		{Index: 4, Phase: phaseBisect, Rate: 150, Pass: true, SuccessRatio: 1, FastLatencyMs: Percentiles{Count: 140, P99: 4}},
+	}
+	s := &Summary{
+		Baseline: "nethttp", Sweep: &SweepSettings{SLOMs: 10, StartRate: 100, MaxRate: 400},
+		Targets: []TargetSummary{
+			{Name: "fasthttp", Status: statusOK, Sweep: steps, MaxSustainableRate: ptr(150), SweepEnd: endResolution},
+			{Name: "nethttp", Status: statusOK, Sweep: steps[:1], MaxSustainableRate: ptr(100), SweepEnd: endTimeout},
+		},
+	}
+
+	var html bytes.Buffer
+	if err := writeHTML(&html, s, map[string]*measurement{}); err != nil {
+		t.Fatalf("writeHTML: %v", err)
+	}
+	page := html.String()
+	for _, want := range []string{`id="sweep-p99"`, `"maxRate":150`, `"rate":200,"p99":30`, "ramp (retry 1)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	// html/template pads numbers in scripts with spaces.
+	if !strings.Contains(strings.ReplaceAll(page, " ", ""), "constSLO_MS=10;") {
+		t.Error("report.html lacks the SLO of 10 ms for the chart")
+	}
+
+	var md bytes.Buffer
+	writeMarkdown(&md, s)
+	for _, want := range []string{"## Maximum sustainable rate", "fasthttp / nethttp: 1.50x (150/s vs 100/s)", "| 3 | ramp (retry 1) | 200/s | fail |", "| max sustainable rate | 150/s (1.50x) | 100/s |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md.String())
+		}
 	}
 }
