@@ -38,16 +38,17 @@ func newSweepSettings(s SweepConfig) *SweepSettings {
 }
 
 // SweepStep is one attack of a sweep in summary.json. CPU percentages are
-// CPU time over the attack's length (without the wait for the last
-// responses), in percent of one core; machine_cpu_percent is in percent of
-// all cores. Target figures are null when the target's process is unknown.
+// CPU time over the time the step sent requests, without the wait for the
+// last responses. They are in percent of one core, except
+// machine_cpu_percent, which is in percent of all cores. Target figures
+// are null when the target's process is unknown.
 type SweepStep struct {
 	Index       int      `json:"index"` // 1, 2, ... in the order the steps ran
 	Phase       string   `json:"phase"` // ramp or bisect
 	Retry       int      `json:"retry"` // 0 for the first try of a rate, then 1, 2, ...
 	Rate        int      `json:"rate"`  // requested, per second
 	Pass        bool     `json:"pass"`
-	Failures    []string `json:"failures"` // why the step did not pass
+	Failures    []string `json:"failures"` // reasons the step did not pass
 	Interrupted bool     `json:"interrupted"`
 	StartedS    float64  `json:"started_s"` // since the target's sweep began
 	ElapsedS    float64  `json:"elapsed_s"` // attack plus the wait for the last response

@@ -44,8 +44,8 @@ func addSweepFlags(fs *flag.FlagSet, s *SweepConfig) {
 }
 
 // validateSweep checks the -sweep flags and their combination with the
-// flags of a single attack; set holds the flags given on the command line
-// or in the environment.
+// flags of a single attack. set contains the flags given on the command
+// line or in the environment.
 func (c *Config) validateSweep(set map[string]bool) error {
 	s := &c.Sweep
 	if !s.Enabled {

@@ -79,10 +79,10 @@ func stepFailures(st *SweepStep, m *measurement, cfg *Config) []string {
 }
 
 // attackerLimits returns the signs that the attacker, not the target, was
-// the limit of a step on a machine with the given cores: it sent fewer
-// requests than requested, it used most of the cores, or the cores were
-// saturated and it used more CPU than the target and a quarter of the
-// cores.
+// the limit of a step on a machine with the given cores. The signs are: it
+// sent fewer requests than requested, it used most of the cores, or the
+// cores were saturated while it used more CPU than the target and a
+// quarter of the cores.
 func attackerLimits(st *SweepStep, cfg *Config, cores int) []string {
 	out := []string{}
 	want := float64(cfg.Rate) * cfg.Duration.Seconds()

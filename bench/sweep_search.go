@@ -22,7 +22,7 @@ type searchParams struct {
 	Resolution float64 // stop when the failing rate is within this fraction above the passing one
 }
 
-// probe is the outcome of one completed step, as the search sees it.
+// probe is the outcome of one rate tried, the input of the search.
 type probe struct {
 	Rate int
 	Pass bool
