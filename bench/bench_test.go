@@ -482,11 +482,17 @@ func TestBenchURLMode(t *testing.T) {
 	})
 	waitUp(t, "http://"+ln+"/healthz")
 
-	s, _, _, err := runBench(t, context.Background(), "-url", "http://"+ln+"/test",
+	s, _, stdout, err := runBench(t, context.Background(), "-url", "http://"+ln+"/test",
 		"-pid", fmt.Sprint(cmd.Process.Pid), "-redis", srv.URL(), "-value", "url-mode-1",
-		"-rate", "100", "-duration", "1s", "-progress", "off")
+		"-rate", "100", "-duration", "1s", "-delay-ratio", "0", "-progress", "off")
 	if err != nil {
 		t.Fatalf("bench -url: %v", err)
+	}
+	if s.DelayPassed {
+		t.Error("delay_passed = true with -url, want false: the user started the server")
+	}
+	if !strings.Contains(stdout, "was not given -delay") {
+		t.Errorf("stdout does not say the delay settings were not passed:\n%s", stdout)
 	}
 	ts := findTarget(t, s, "url")
 	if ts.Status != "ok" {

@@ -24,10 +24,14 @@ func newSummary(c *Config) *Summary {
 		DelayS:      c.Delay.Seconds(),
 		DelayRatio:  c.DelayRatio,
 		DelaySeed:   c.DelaySeed,
+		DelayPassed: c.URL == "",
 		Key:         c.Key,
 		Environment: machineEnvironment(),
 		Warnings:    []string{},
 		Targets:     []TargetSummary{},
+	}
+	if c.URL != "" {
+		s.Warnings = append(s.Warnings, urlDelayNote)
 	}
 	if c.Sweep.Enabled {
 		// Each step has its own rate; the step length is the duration.
@@ -36,6 +40,10 @@ func newSummary(c *Config) *Summary {
 	}
 	return s
 }
+
+// urlDelayNote says that -url leaves the delay settings to the user.
+const urlDelayNote = "-url: the server at -url was not given -delay, -delay-ratio or -delay-seed; " +
+	"summary.json records them as the expected settings (delay_passed false), so start the server with the same ones"
 
 // machineEnvironment describes this machine; the Redis fields are filled
 // once Redis runs.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -397,5 +398,15 @@ func TestEmptyLatencyGroupIsNA(t *testing.T) {
 		if row[0] == "delayed p50" && row[1] != "n/a" {
 			t.Errorf("comparison delayed p50 = %q, want n/a", row[1])
 		}
+	}
+}
+
+func TestDelayRatioNegativeZero(t *testing.T) {
+	c, err := parseConfig([]string{"-delay-ratio", "-0"}, io.Discard)
+	if err != nil {
+		t.Fatalf("parse -delay-ratio -0: %v", err)
+	}
+	if got := fmt.Sprint(c.DelayRatio); got != "0" {
+		t.Errorf("-delay-ratio -0 prints as %q, want 0", got)
 	}
 }

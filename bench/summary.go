@@ -24,16 +24,19 @@ const (
 
 // Summary is the content of summary.json.
 type Summary struct {
-	StartedAt   time.Time       `json:"started_at"`
-	Partial     bool            `json:"partial"`
-	Rate        int             `json:"rate"`
-	DurationS   float64         `json:"duration_s"`
-	WarmupS     float64         `json:"warmup_s"`
-	TimeoutS    float64         `json:"timeout_s"`
-	MaxWorkers  uint64          `json:"max_workers"`
-	DelayS      float64         `json:"delay_s"`
-	DelayRatio  float64         `json:"delay_ratio"`
-	DelaySeed   int64           `json:"delay_seed"`
+	StartedAt  time.Time `json:"started_at"`
+	Partial    bool      `json:"partial"`
+	Rate       int       `json:"rate"`
+	DurationS  float64   `json:"duration_s"`
+	WarmupS    float64   `json:"warmup_s"`
+	TimeoutS   float64   `json:"timeout_s"`
+	MaxWorkers uint64    `json:"max_workers"`
+	DelayS     float64   `json:"delay_s"`
+	DelayRatio float64   `json:"delay_ratio"`
+	DelaySeed  int64     `json:"delay_seed"`
+	// DelayPassed is false with -url: the delay settings above are what the
+	// run expected, but the server at -url was started by the user.
+	DelayPassed bool            `json:"delay_passed"`
 	Key         string          `json:"key"`
 	Baseline    string          `json:"baseline"`
 	Environment Environment     `json:"environment"`
