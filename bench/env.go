@@ -107,13 +107,23 @@ func listTargets(ctx context.Context, c *Config, w io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tSTATUS\tDESCRIPTION")
+	// Reasons can be long, so they follow the table, one line each, rather
+	// than widen its STATUS column.
+	var reasons []string
 	for _, t := range registry() {
 		expand := placeholders(exe, c.Peers, 0, "redis://127.0.0.1:6379/0", c)
 		status := "ready"
 		if err := checkRequirements(ctx, t, expand); err != nil {
-			status = err.Error()
+			status = statusNotRun
+			reasons = append(reasons, fmt.Sprintf("%s: %v", t.Name, err))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Name, status, t.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Name, strings.ReplaceAll(status, "_", " "), t.Description)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(reasons) > 0 {
+		fmt.Fprintf(w, "\n%s\n", strings.Join(reasons, "\n"))
+	}
+	return nil
 }

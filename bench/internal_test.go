@@ -274,12 +274,16 @@ func TestListTargetsShowsNotRun(t *testing.T) {
 		t.Fatalf("bench -list: %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 1+len(goTargets)+1 {
-		t.Fatalf("bench -list printed %d lines, want a header and one per target:\n%s", len(lines), out.String())
+	if len(lines) != 1+len(goTargets)+1+2 {
+		t.Fatalf("bench -list printed %d lines, want a header, one per target, a blank line and the reason:\n%s", len(lines), out.String())
+	}
+	row := lines[len(goTargets)+1]
+	if !strings.HasPrefix(row, "needs-tool") || !strings.Contains(row, "not run") || strings.Contains(row, "get-tool") {
+		t.Errorf("bench -list row = %q, want the status without the reason", row)
 	}
 	last := lines[len(lines)-1]
-	if !strings.HasPrefix(last, "needs-tool") || !strings.Contains(last, "not run: the tool is missing; install with get-tool") {
-		t.Errorf("bench -list line = %q, want the reason and the install command", last)
+	if !strings.HasPrefix(last, "needs-tool: ") || !strings.Contains(last, "the tool is missing; install with get-tool") {
+		t.Errorf("bench -list reason line = %q, want the reason and the install command", last)
 	}
 	if !strings.Contains(lines[1], "fasthttp") || !strings.Contains(lines[1], "ready") {
 		t.Errorf("bench -list line = %q, want fasthttp ready", lines[1])
