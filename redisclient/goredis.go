@@ -92,7 +92,7 @@ func NewGoRedis(url string, opts GoRedisOptions) (*GoRedis, error) {
 	defer cancel()
 	if err := c.client.Ping(ctx).Err(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("connect to Redis at %s: %w", redactURL(url), err)
+		return nil, &ConnectError{URL: redactURL(url), Err: err}
 	}
 	return c, nil
 }

@@ -74,7 +74,7 @@ func NewRueidis(url string, opts RueidisOptions) (*Rueidis, error) {
 		client, err = rueidis.NewClient(option)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("connect to Redis at %s: %w", redactURL(url), err)
+		return nil, &ConnectError{URL: redactURL(url), Err: err}
 	}
 
 	c := &Rueidis{client: client}

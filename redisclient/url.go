@@ -11,6 +11,18 @@ import (
 // cannot use. The message names the URL, with any password hidden.
 var ErrInvalidURL = errors.New("invalid Redis URL")
 
+// ConnectError is returned by the constructors when Redis does not answer
+// their first command. A caller that names the address itself can print Err
+// alone, so that the message does not say where twice.
+type ConnectError struct {
+	URL string // the Redis URL, with any password hidden
+	Err error
+}
+
+func (e *ConnectError) Error() string { return fmt.Sprintf("connect to Redis at %s: %v", e.URL, e.Err) }
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
 // urlForm is the URL form that error messages show.
 const urlForm = "redis://[user:password@]host:port/db"
 

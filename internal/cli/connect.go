@@ -47,6 +47,11 @@ func connectRedis(ctx context.Context, logger *slog.Logger, o *serveOptions) (re
 		if errors.Is(err, redisclient.ErrInvalidURL) {
 			return nil, usageError("serve", fmt.Errorf("invalid -redis: %w", err))
 		}
+		// The messages below name the address themselves.
+		var connectErr *redisclient.ConnectError
+		if errors.As(err, &connectErr) {
+			err = connectErr.Err
+		}
 		if code := credentialsError(err); code != "" {
 			return nil, fmt.Errorf("connect to Redis at %s: %w; Redis rejected the login (%s): "+
 				"check the user and password in -redis (IOBENCH_REDIS), redis://user:password@host:port/db, "+

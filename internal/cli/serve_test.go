@@ -203,6 +203,9 @@ func TestServeGivesUpOnRedis(t *testing.T) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}
 	}
+	if n := strings.Count(err.Error(), "connect to Redis"); n != 1 {
+		t.Errorf("error %q says \"connect to Redis\" %d times, want once", err, n)
+	}
 	if n := strings.Count(logs.String(), `"msg":"Redis not reachable, retrying"`); n < 2 {
 		t.Errorf("%d retry log lines in 1s, want at least 2; logs:\n%s", n, logs)
 	}
