@@ -113,7 +113,8 @@ func (m *measurement) warnings(ts *TargetSummary, c *Config, split latencySplit)
 	if m.Outcome.EncodeErr != nil {
 		out = append(out, fmt.Sprintf("the .bin file is incomplete: %v", m.Outcome.EncodeErr))
 	}
-	if !m.Outcome.Interrupted && ts.AchievedRate < 0.99*float64(c.Rate) {
+	// One request has no rate to judge.
+	if !m.Outcome.Interrupted && ts.Requests > 1 && ts.AchievedRate < 0.99*float64(c.Rate) {
 		out = append(out, fmt.Sprintf(
 			"achieved rate %.1f/s is below 99%% of the requested %d/s: the attacker could not keep up, so latency figures understate the load",
 			ts.AchievedRate, c.Rate))

@@ -364,6 +364,20 @@ func TestShortSpanHasNoCPUWarnings(t *testing.T) {
 	}
 }
 
+func TestOneRequestHasNoRateWarning(t *testing.T) {
+	out := &attackOutcome{Records: []record{{Latency: time.Millisecond, Code: 200}}}
+	out.Metrics.Requests = 1
+	m := &measurement{Outcome: out}
+	var ts TargetSummary
+	m.fill(&ts, &Config{Rate: 800})
+
+	for _, w := range ts.Warnings {
+		if strings.Contains(w, "achieved rate") {
+			t.Errorf("rate warning for a single request: %s", w)
+		}
+	}
+}
+
 func TestHTMLTimesKeepMilliseconds(t *testing.T) {
 	start := 12345 * time.Millisecond
 	m := &measurement{Outcome: &attackOutcome{Records: []record{
