@@ -19,7 +19,7 @@ type measurement struct {
 	// RedisInProcess is true for miniredis, whose CPU is in Attacker.
 	RedisInProcess bool
 	Exited         bool          // the target exited during the attack
-	ExitErr        error         // how the target ended when Exited, nil when unknown
+	ExitErr        error         // exit status or signal of the target when Exited; nil when unknown
 	Interval       time.Duration // sample interval, the shortest span of a CPU figure
 	// MachineBusy is the non-idle CPU time of all cores during the attack,
 	// nil when /proc/stat could not be read.

@@ -14,14 +14,14 @@ const clockTick = 10 * time.Millisecond
 
 // MachineBusy returns the CPU time all cores together have spent running
 // processes since boot: user, nice, system, irq and softirq time from the
-// first line of /proc/stat. Interrupt time is included because, on a
-// kernel without CONFIG_IRQ_TIME_ACCOUNTING, the per-thread counters
-// (schedstat, utime and stime) also include the interrupts that arrived
-// while the thread ran, such as the softirq work of loopback traffic; so
-// the machine total minus the processes' totals leaves other processes.
-// On a kernel with that option the per-thread counters leave interrupts out,
-// and the difference includes them. Steal time (other virtual machines) is
-// left out. Its resolution is 10 ms, so compare readings seconds apart.
+// first line of /proc/stat. On a kernel without CONFIG_IRQ_TIME_ACCOUNTING
+// the per-thread counters (schedstat, utime and stime) include the
+// interrupts that arrived while the thread ran, such as the softirq work
+// of loopback traffic. Interrupt time is included here too, so the machine
+// total minus the processes' totals leaves other processes. On a kernel
+// with that option the per-thread counters leave interrupts out, and the
+// difference includes them. Steal time (other virtual machines) is left
+// out. Its resolution is 10 ms, so compare readings seconds apart.
 func MachineBusy() (time.Duration, error) {
 	return sumCPUFields(1, 2, 3, 6, 7)
 }
