@@ -411,6 +411,13 @@ func TestEmptyLatencyGroupIsNA(t *testing.T) {
 			t.Errorf("text line %q, want n/a for the empty group", line)
 		}
 	}
+	var page bytes.Buffer
+	if err := writeHTML(&page, &Summary{Targets: []TargetSummary{ts}}, map[string]*measurement{"fasthttp": m}); err != nil {
+		t.Fatalf("writeHTML: %v", err)
+	}
+	if !strings.Contains(page.String(), "<td>n/a</td>") {
+		t.Error("report.html targets table lacks n/a for the empty delayed group")
+	}
 	rows := comparisonRows(&Summary{Baseline: "fasthttp", Targets: []TargetSummary{ts}})
 	for _, row := range rows {
 		if row[0] == "delayed p50" && row[1] != "n/a" {

@@ -56,6 +56,13 @@ func writeHTML(w io.Writer, s *Summary, measured map[string]*measurement) error 
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"fmtMs":  fmtMs,
 		"mul100": func(v float64) float64 { return 100 * v },
+		// groupMs prints v, a percentile of group, or n/a for an empty group.
+		"groupMs": func(group Percentiles, v float64) string {
+			if group.Count == 0 {
+				return "n/a"
+			}
+			return fmtMs(v)
+		},
 	}).Parse(reportTemplate)
 	if err != nil {
 		return fmt.Errorf("parse the report template: %w", err)
