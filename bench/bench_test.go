@@ -574,6 +574,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"-exe", "/nonexistent/iobench"}, `"/nonexistent/iobench" for -exe`},
 		{[]string{"-redis", "redis://127.0.0.1:/0"}, "host:port"},
 		{[]string{"-redis", "redis://u:secret@127.0.0.1:/0"}, `"redis://u:xxxxx@127.0.0.1:/0"`},
+		{[]string{"-sweep", "-step-duration", "10s", "-sweep-timeout", "5s"}, `invalid value "5s" for -sweep-timeout`},
 	})
 }
 

@@ -78,7 +78,7 @@ func (c *Config) validateSweep(set map[string]bool) error {
 			s.MaxRate, s.StepDuration, n, maxRequests)
 	}
 	if need := s.StepDuration + c.delayTail(); s.Timeout < need {
-		return cliflag.Usagef("invalid value %v for -sweep-timeout: one step takes -step-duration plus -delay (%v); want at least that", s.Timeout, need)
+		return cliflag.Usagef("invalid value %q for -sweep-timeout: one step takes -step-duration plus -delay (%v); want at least that", s.Timeout, need)
 	}
 	return nil
 }
