@@ -570,6 +570,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"-delay", "3"}, `"3" for flag -delay: want a Go duration with a unit`},
 		{[]string{"-max-workers", "-1"}, `"-1" for flag -max-workers: want a whole number of 0 or more`},
 		{[]string{"-key", ""}, `invalid value "" for -key`},
+		{[]string{"-list=maybe"}, `"maybe" for -list: want true or false`},
 		{[]string{"-duration", "1ns"}, "raise -rate or -duration"},
 		{[]string{"-exe", "/nonexistent/iobench"}, `"/nonexistent/iobench" for -exe`},
 		{[]string{"-redis", "redis://127.0.0.1:/0"}, "host:port"},

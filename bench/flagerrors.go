@@ -34,7 +34,10 @@ func explainParseError(fs *flag.FlagSet, err error) string {
 	msg := err.Error()
 	var form string
 	fs.VisitAll(func(f *flag.Flag) {
-		if form == "" && (strings.Contains(msg, "flag -"+f.Name+":") || strings.Contains(msg, "(sets -"+f.Name+")")) {
+		named := strings.Contains(msg, "flag -"+f.Name+":") || // most flags
+			strings.Contains(msg, "for -"+f.Name+":") || // boolean flags
+			strings.Contains(msg, "(sets -"+f.Name+")") // environment variables
+		if form == "" && named {
 			form = expectedForm(f)
 		}
 	})
