@@ -236,11 +236,16 @@ func TestBenchListMissingPeers(t *testing.T) {
 		"django-gevent": "django/gunicorn.conf.py",
 		"rust":          "rust/Cargo.toml",
 	}
+	out := stdout.String()
 	for name, file := range wantFiles {
-		row := listRow(stdout.String(), name)
-		want := "not run: " + empty + "/" + file + " not found; install with -peers"
-		if !strings.Contains(row, want) {
-			t.Errorf("bench -list row of %s: %q, want it to contain %q", name, row, want)
+		row := listRow(out, name)
+		if !strings.Contains(row, "not run") {
+			t.Errorf("bench -list row of %s: %q, want status \"not run\"", name, row)
+		}
+		// The reasons follow the table, one line per target.
+		want := name + ": not run: " + empty + "/" + file + " not found; install with -peers"
+		if !strings.Contains(out, want) {
+			t.Errorf("bench -list output lacks %q:\n%s", want, out)
 		}
 	}
 }
