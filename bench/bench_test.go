@@ -708,6 +708,32 @@ func TestBenchOutMustBeEmpty(t *testing.T) {
 	}
 }
 
+func TestBenchOutIsFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "README.md")
+	if err := os.WriteFile(out, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		args := []string{"-targets", "fasthttp", "-progress", "off", "-out", out}
+		if force {
+			args = append(args, "-force")
+		}
+
+		err := bench.Main(context.Background(), args, io.Discard, io.Discard)
+		if !cliflag.IsUsage(err) {
+			t.Fatalf("bench -out FILE (force %v): error %v, want a usage error", force, err)
+		}
+		for _, want := range []string{"-out", out, "must be a folder"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not name %q", err, want)
+			}
+		}
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != "x" {
+		t.Errorf("-out file changed: content %q, error %v", b, err)
+	}
+}
+
 func TestBenchDeadRedis(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "results")
 	err := bench.Main(context.Background(), []string{"-redis", "redis://user:secret@" + freeAddr(t) + "/0",

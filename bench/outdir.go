@@ -14,13 +14,20 @@ import (
 // first, so that no .bin file of an earlier run is left among the new ones.
 var resultPatterns = []string{"*.bin", summaryFile, summaryMDFile, reportFile}
 
-// checkOut rejects an -out folder that exists and is not empty, unless
-// force is set. It creates nothing.
+// checkOut rejects an -out path that is not a folder, and an -out folder
+// that exists and is not empty, unless force is set. It creates nothing.
 func checkOut(dir string, force bool) error {
-	f, err := os.Open(dir)
+	info, err := os.Stat(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("check the results folder %s: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return cliflag.Usagef("invalid value %q for -out: it is a file, but -out must be a folder: name a new or empty folder", dir)
+	}
+	f, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("open the results folder %s: %w", dir, err)
 	}
