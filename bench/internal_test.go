@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/iobench/iobench/bench/procstat"
+	"github.com/iobench/iobench/redisclient"
 )
 
 func TestDelayedRatioWarning(t *testing.T) {
@@ -180,6 +182,33 @@ func TestShellJoinQuotes(t *testing.T) {
 	want := `/usr/bin/python3 -c 'import django; print(1)' '' 'it'\''s'`
 	if got != want {
 		t.Errorf("shellJoin = %s, want %s", got, want)
+	}
+}
+
+func TestCommandLinePeerEnv(t *testing.T) {
+	all := registry()
+	i := slices.IndexFunc(all, func(t Target) bool { return t.Name == "rust" })
+	if i < 0 {
+		t.Fatal("no rust target in the registry")
+	}
+	c := &Config{Key: "test", Delay: 3 * time.Second, DelayRatio: 0.05, DelaySeed: 7}
+	redisURL := redisclient.RedactURL("redis://user:secret@127.0.0.1:35549/0")
+	got := commandLine(all[i], placeholders("/bin/iobench", "/src/peers", 41803, redisURL, c))
+
+	want := "IOBENCH_REDIS=redis://user:xxxxx@127.0.0.1:35549/0 IOBENCH_KEY=test IOBENCH_DELAY=3s " +
+		"IOBENCH_DELAY_RATIO=0.05 IOBENCH_DELAY_SEED=7 IOBENCH_ADDR=127.0.0.1:41803 " +
+		"/src/peers/rust/target/release/iobench-rust"
+	if got != want {
+		t.Errorf("commandLine(rust) =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestCommandLineQuotesEnvValue(t *testing.T) {
+	target := Target{Env: []string{"IOBENCH_KEY={key}"}, Command: []string{"{exe}", "serve"}}
+	c := &Config{Key: "a b"}
+	got := commandLine(target, placeholders("/bin/iobench", "peers", 1, "", c))
+	if want := "IOBENCH_KEY='a b' /bin/iobench serve"; got != want {
+		t.Errorf("commandLine = %s, want %s", got, want)
 	}
 }
 

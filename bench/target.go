@@ -12,6 +12,7 @@ import (
 
 	"github.com/iobench/iobench/bench/procstat"
 	"github.com/iobench/iobench/bench/stats"
+	"github.com/iobench/iobench/redisclient"
 )
 
 // tailLines is how many lines of a failed target's output the report keeps.
@@ -38,7 +39,7 @@ func (r *runner) runTarget(ctx context.Context, t Target) (ts TargetSummary) {
 	}
 	expand := placeholders(r.exe, r.cfg.Peers, port, r.redis.URL, r.cfg)
 	argv := expandAll(t.Command, expand)
-	ts.Command = shellJoin(argv)
+	ts.Command = commandLine(t, placeholders(r.exe, r.cfg.Peers, port, redisclient.RedactURL(r.redis.URL), r.cfg))
 	ts.URL = fmt.Sprintf("http://127.0.0.1:%d/test", port)
 	if err := checkRequirements(ctx, t, expand); err != nil {
 		return r.skip(ts, statusNotRun, err.Error())
@@ -258,15 +259,31 @@ func (r *runner) stopChild(ctx context.Context, ts *TargetSummary, ch *child) {
 	}
 }
 
+// commandLine returns how to start t from a shell: the environment
+// assignments the harness sets, then the program and its arguments. The
+// caller's expand should hide the Redis password.
+func commandLine(t Target, expand func(string) string) string {
+	words := make([]string, 0, len(t.Env)+len(t.Command))
+	for _, kv := range expandAll(t.Env, expand) {
+		name, value, _ := strings.Cut(kv, "=")
+		words = append(words, name+"="+shellQuote(value))
+	}
+	return strings.Join(append(words, shellJoin(expandAll(t.Command, expand))), " ")
+}
+
 // shellJoin quotes argv for display so that it can be pasted into a shell.
 func shellJoin(argv []string) string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
-		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`&|;<>()*?[]{}!#~") {
-			out[i] = a
-			continue
-		}
-		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		out[i] = shellQuote(a)
 	}
 	return strings.Join(out, " ")
+}
+
+// shellQuote returns a as one shell word, in single quotes when needed.
+func shellQuote(a string) string {
+	if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`&|;<>()*?[]{}!#~") {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
