@@ -133,7 +133,7 @@ func (m *measurement) warnings(ts *TargetSummary, c *Config, split latencySplit)
 	return out
 }
 
-// exitWarning says that the target exited during the attack, and how.
+// exitWarning reports that the target exited during the attack, and its exit status.
 func (m *measurement) exitWarning() string {
 	if m.ExitErr == nil {
 		return "the target exited during the attack"
@@ -155,7 +155,7 @@ func (m *measurement) spanTooShort() bool {
 // delayedShareWarning judges the share of delayed responses among the
 // responses. When requests got no response (interrupt, timeouts, a target
 // that exited), the delayed ones are the most likely to be missing, so the
-// share is not compared with -delay-ratio and the warning says why.
+// share is not compared with -delay-ratio and the warning gives the reason.
 func (m *measurement) delayedShareWarning(split latencySplit, p float64) string {
 	w := delayedRatioWarning(len(split.Delayed), split.Responses, p)
 	if w == "" {
