@@ -41,7 +41,7 @@ func newSummary(c *Config) *Summary {
 	return s
 }
 
-// urlDelayNote says that -url leaves the delay settings to the user.
+// urlDelayNote warns that -url leaves the delay settings to the user.
 const urlDelayNote = "-url: the server at -url was not given -delay, -delay-ratio or -delay-seed; " +
 	"summary.json records them as the expected settings (delay_passed false), so start the server with the same ones"
 

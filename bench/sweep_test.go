@@ -63,10 +63,10 @@ func TestBenchSweepRampThenBisect(t *testing.T) {
 	}
 }
 
-// checkSweepOrder checks that the steps are numbered in order, that each
-// failed first try is retried, that a ramp from start doubles up to limit
-// before any bisection, and that each bisection step lies between the
-// highest passing and lowest failing rate before it.
+// checkSweepOrder checks that the steps are numbered in order and that each
+// failed first try is retried. It also checks that a ramp from start
+// doubles up to limit before any bisection, and that each bisection step
+// lies between the highest passing and lowest failing rate before it.
 func checkSweepOrder(t *testing.T, steps []bench.SweepStep, start, limit int) {
 	t.Helper()
 	if len(steps) < 2 {

@@ -1,8 +1,8 @@
 package bench
 
 // djangoPython is the interpreter of the Django targets. Debian's python3
-// sees Debian's Django, gunicorn, gevent and redis-py; a pyenv or
-// virtualenv python3 earlier on PATH does not.
+// imports Debian's Django, gunicorn, gevent and redis-py, but a pyenv or
+// virtualenv python3 earlier on PATH cannot.
 const djangoPython = "/usr/bin/python3"
 
 // peerEnv passes the run's settings to a peer, which reads the same

@@ -23,7 +23,7 @@ type Client interface {
 	// first.
 	Get(ctx context.Context, key string) (string, error)
 
-	// Ping checks that Redis answers.
+	// Ping sends PING and returns an error when Redis does not reply.
 	Ping(ctx context.Context) error
 
 	// Close releases the connections. The Client must not be used after.

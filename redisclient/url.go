@@ -11,7 +11,7 @@ import (
 // cannot use. The message names the URL, with any password hidden.
 var ErrInvalidURL = errors.New("invalid Redis URL")
 
-// ConnectError is returned by the constructors when Redis does not answer
+// ConnectError is returned by the constructors when Redis does not reply to
 // their first command. A caller that names the address itself can print Err
 // alone, so that the message does not say where twice.
 type ConnectError struct {

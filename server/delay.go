@@ -82,7 +82,7 @@ func mix64(z uint64) uint64 {
 // d.Duration() before running next, so the wait is on top of next's work.
 // A delayed response carries the header X-Delayed: true, set before next
 // runs. The wait ends early only when ctx ends, and the request then ends
-// without a response; both engines pass a context that never ends, so a
+// without a response. Both engines pass a context that never ends, so a
 // delayed request always waits in full. The middleware writes no status
 // itself: next produces every status code.
 // With a disabled Delayer it returns next unchanged.

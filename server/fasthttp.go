@@ -29,8 +29,8 @@ func newFastServer(cfg Config, r *routes) *fastServer {
 
 		// ReduceMemoryUsage stays off. At 800 requests/s with 5% delayed
 		// by 3 s it cut the private peak RSS of iobench serve from 6.0 MB
-		// to 4.3 MB, but in fasthttp v1.79.0 it allocates 1 byte per
-		// request on a keep-alive connection and made the loopback
+		// to 4.3 MB. But in fasthttp v1.79.0 it allocates 1 byte per
+		// request on a keep-alive connection, and it made the loopback
 		// benchmarks about 15% slower (BENCHMARKS.md has the runs).
 
 		ReadTimeout: cfg.ReadTimeout,

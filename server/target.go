@@ -66,8 +66,8 @@ func isHex(c byte) bool {
 }
 
 // isHTTP1 reports whether proto, a request line's "HTTP/x.y", has major
-// version 1. net/http answers other versions with 505; fasthttp serves
-// them, so the fasthttp engine checks it itself.
+// version 1. net/http rejects other versions with 505, but fasthttp serves
+// them, so the fasthttp engine checks the version itself.
 func isHTTP1(proto []byte) bool {
 	return len(proto) == len("HTTP/1.1") && proto[5] == '1'
 }

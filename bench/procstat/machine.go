@@ -27,7 +27,7 @@ func MachineBusy() (time.Duration, error) {
 }
 
 // MachineNonIdle returns the CPU time all cores together have not been
-// idle since boot: MachineBusy plus steal time. It tells whether the cores
+// idle since boot: MachineBusy plus steal time. It shows whether the cores
 // were saturated, loopback traffic included.
 func MachineNonIdle() (time.Duration, error) {
 	return sumCPUFields(1, 2, 3, 6, 7, 8)

@@ -71,7 +71,7 @@ type Window struct {
 // minSpan and returns the CPU use over each. Two readings taken close
 // together, when the sampler was delayed and its ticker caught up, would
 // divide a CPU delta by a tiny time and report a use far above what the
-// cores can give; a minimum span keeps that error small.
+// cores can give. A minimum span keeps that error small.
 func (s Series) CPUWindows(minSpan time.Duration) []Window {
 	var out []Window
 	start := 0
