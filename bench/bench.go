@@ -14,13 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/iobench/iobench/bench/procstat"
-	"github.com/iobench/iobench/internal/cliflag"
 )
 
 // Main runs iobench bench with args (the flags after "bench"). It returns a
@@ -75,6 +72,7 @@ func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "warning: %s\n", warn)
 	}
 
+	r.noteGoBinary()
 	if err := r.setupRedis(ctx); err != nil {
 		return err
 	}
@@ -123,26 +121,6 @@ func failedTargets(s *Summary) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s (see the report above)", errTargetsFailed, strings.Join(names, ", "))
-}
-
-// executable returns the binary that runs the Go targets.
-func executable(flagValue string) (string, error) {
-	if flagValue != "" {
-		if _, err := os.Stat(flagValue); err != nil {
-			return "", cliflag.Usagef("invalid value %q for -exe: %w; want the path of an iobench binary, or no -exe to use this one", flagValue, err)
-		}
-		// A target's working directory may differ from the harness's.
-		abs, err := filepath.Abs(flagValue)
-		if err != nil {
-			return "", fmt.Errorf("resolve -exe %s: %w", flagValue, err)
-		}
-		return abs, nil
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return "", fmt.Errorf("find this executable to run the Go targets (set -exe): %w", err)
-	}
-	return exe, nil
 }
 
 // setupRedis starts or connects to Redis and seeds the key. With -url and no

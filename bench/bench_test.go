@@ -35,7 +35,7 @@ const roleEnv = "BENCH_TEST_ROLE"
 func TestMain(m *testing.M) {
 	if os.Getenv(roleEnv) == "iobench" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		err := cli.Program{Name: "iobench", Bench: bench.Main}.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 		stop()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "iobench: %v\n", err)

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 )
@@ -216,8 +217,12 @@ func writeMarkdown(w io.Writer, s *Summary) {
 		fmt.Fprintf(w, ", after an unmeasured %gs warm-up", s.WarmupS)
 	}
 	fmt.Fprintln(w, ".")
-	fmt.Fprintf(w, "Machine: %s, %d cores, Linux %s, %s, load average %.2f at the start. Redis: %s %s.\n\n",
+	fmt.Fprintf(w, "Machine: %s, %d cores, Linux %s, %s, load average %.2f at the start. Redis: %s %s.",
 		env.CPUModel, env.CPUCount, env.Kernel, env.GoVersion, env.LoadAverage, env.RedisMode, env.RedisVersion)
+	if env.GoTargetsBinary != "" {
+		fmt.Fprintf(w, " Go targets: %s, %s.", filepath.Base(env.GoTargetsBinary), buildKind(env.GoTargetsServeOnly))
+	}
+	fmt.Fprint(w, "\n\n")
 	if s.Partial {
 		fmt.Fprint(w, "**Partial run: it was interrupted; some figures cover less than the full duration.**\n\n")
 	}

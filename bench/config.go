@@ -74,7 +74,7 @@ func newFlagSet(c *Config) *flag.FlagSet {
 	fs.BoolVar(&c.Force, "force", false, "write into a non-empty -out folder, removing the *.bin, summary and report files of an earlier run")
 	fs.StringVar(&c.Key, "key", "test", "Redis key the targets read; the harness writes it")
 	fs.StringVar(&c.Value, "value", "", "value written to -key; empty picks a random 9-byte value")
-	fs.StringVar(&c.Exe, "exe", "", "iobench `binary` that runs the Go targets; default this executable")
+	fs.StringVar(&c.Exe, "exe", "", "`binary` that runs the Go targets, iobench-serve or iobench; default iobench-serve beside this executable when it is there, else this executable")
 	fs.StringVar(&c.Peers, "peers", "peers", "`folder` that contains the peer servers (django, rust)")
 	fs.DurationVar(&c.SampleInterval, "sample-interval", 100*time.Millisecond, "interval of the CPU and memory samples")
 	fs.DurationVar(&c.StartTimeout, "start-timeout", 30*time.Second, "how long a target may take to answer /healthz")

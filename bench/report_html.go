@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -54,8 +55,10 @@ type htmlPage struct {
 // it opens offline.
 func writeHTML(w io.Writer, s *Summary, measured map[string]*measurement) error {
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
-		"fmtMs":  fmtMs,
-		"mul100": func(v float64) float64 { return 100 * v },
+		"fmtMs":     fmtMs,
+		"mul100":    func(v float64) float64 { return 100 * v },
+		"base":      filepath.Base,
+		"buildKind": buildKind,
 		// groupMs prints v, a percentile of group, or n/a for an empty group.
 		"groupMs": func(group Percentiles, v float64) string {
 			if group.Count == 0 {

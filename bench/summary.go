@@ -59,6 +59,11 @@ type Environment struct {
 	RedisMode         string  `json:"redis_mode"`
 	RedisEmbedded     bool    `json:"redis_embedded"`
 	ClientSideCaching bool    `json:"client_side_caching"`
+	// GoTargetsBinary is the binary that ran the Go targets, empty when
+	// none ran; GoTargetsServeOnly is true when it is the serve-only build
+	// (cmd/iobench-serve), whose memory figures match the container's.
+	GoTargetsBinary    string `json:"go_targets_binary,omitempty"`
+	GoTargetsServeOnly bool   `json:"go_targets_serve_only"`
 }
 
 // Percentiles are exact latency percentiles in milliseconds.

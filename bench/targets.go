@@ -20,7 +20,8 @@ import (
 // Command, Env and Dir may contain placeholders that the harness replaces
 // before it starts the target:
 //
-//	{exe}         the iobench binary (the -exe flag; default: this executable)
+//	{exe}         the Go binary (the -exe flag; default: iobench-serve beside
+//	              this executable, else this executable)
 //	{host}        127.0.0.1
 //	{port}        the free loopback port picked for this target
 //	{addr}        {host}:{port}

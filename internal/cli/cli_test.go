@@ -5,18 +5,33 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/iobench/iobench/internal/cliflag"
 )
 
-// runMain runs Main with args and returns its stdout and its error.
+// testProgram is the full binary with a bench command that records its
+// arguments in benchArgs.
+var testProgram = Program{Name: "iobench", Bench: func(_ context.Context, args []string, _, _ io.Writer) error {
+	benchArgs = args
+	return nil
+}}
+
+var benchArgs []string
+
+// serveOnly is the serve-only binary.
+var serveOnly = Program{Name: "iobench-serve"}
+
+// runMain runs testProgram.Main with args and returns its stdout and its
+// error.
 func runMain(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := Main(context.Background(), args, &stdout, &stderr)
+	err := testProgram.Main(context.Background(), args, &stdout, &stderr)
 	return stdout.String(), err
 }
 
@@ -86,6 +101,63 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("Main(%q) error %q shows the password", tc.args, err)
 			}
 		})
+	}
+}
+
+func TestBenchDispatch(t *testing.T) {
+	if _, err := runMain(t, "bench", "-rate", "5"); err != nil {
+		t.Fatalf("Main(bench -rate 5): %v", err)
+	}
+	if !slices.Equal(benchArgs, []string{"-rate", "5"}) {
+		t.Errorf("bench got %q, want [-rate 5]", benchArgs)
+	}
+}
+
+func TestServeOnlyProgram(t *testing.T) {
+	var stdout bytes.Buffer
+	err := serveOnly.Main(context.Background(), []string{"bench"}, &stdout, io.Discard)
+	if !cliflag.IsUsage(err) || !strings.Contains(err.Error(), "iobench-serve has no bench command") ||
+		!strings.Contains(err.Error(), "go build -o iobench .") {
+		t.Errorf("serve-only bench: %v, want a usage error that names the full build", err)
+	}
+	err = serveOnly.Main(context.Background(), []string{"sevre"}, &stdout, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "want serve, healthcheck, version (run 'iobench-serve -h'") {
+		t.Errorf("serve-only unknown command: %v", err)
+	}
+	for _, args := range [][]string{{"-h"}, {"serve", "-h"}, {"version", "-h"}} {
+		stdout.Reset()
+		if err := serveOnly.Main(context.Background(), args, &stdout, io.Discard); !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("serve-only %q: %v, want flag.ErrHelp", args, err)
+		}
+		if !strings.Contains(stdout.String(), "Usage: iobench-serve ") {
+			t.Errorf("serve-only %q help does not start with its own name:\n%s", args, stdout.String())
+		}
+		// "iobench-serve" itself contains "bench", so look for the command.
+		if strings.Contains(stdout.String(), "  bench ") || strings.Contains(stdout.String(), "iobench serve") {
+			t.Errorf("serve-only %q help names bench or the full binary:\n%s", args, stdout.String())
+		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	cases := []struct {
+		err  error
+		code int
+	}{
+		{nil, 0},
+		{flag.ErrHelp, 0},
+		{cliflag.Usagef("bad flag"), 2},
+		{errors.New("redis down"), 1},
+	}
+	for _, tc := range cases {
+		var stderr bytes.Buffer
+		code := serveOnly.exitCode(tc.err, &stderr)
+		if code != tc.code {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, code, tc.code)
+		}
+		if tc.code != 0 && stderr.String() != "iobench-serve: "+tc.err.Error()+"\n" {
+			t.Errorf("exitCode(%v) printed %q, want the program name and the error", tc.err, stderr.String())
+		}
 	}
 }
 

@@ -45,7 +45,7 @@ func connectRedis(ctx context.Context, logger *slog.Logger, o *serveOptions) (re
 			return nil, stoppedBeforeRedis(ctx, logger, addr, attempt)
 		}
 		if errors.Is(err, redisclient.ErrInvalidURL) {
-			return nil, usageError("serve", fmt.Errorf("invalid -redis: %w", err))
+			return nil, usageError(o.prog, "serve", fmt.Errorf("invalid -redis: %w", err))
 		}
 		// The messages below name the address themselves.
 		var connectErr *redisclient.ConnectError

@@ -22,16 +22,16 @@ Dockerfile's HEALTHCHECK runs this. The default URL takes its port from
 IOBENCH_ADDR when that is set.`
 
 var healthcheckExamples = []string{
-	"iobench healthcheck",
-	"iobench healthcheck -url http://127.0.0.1:8080/healthz -timeout 500ms",
+	"{name} healthcheck",
+	"{name} healthcheck -url http://127.0.0.1:8080/healthz -timeout 500ms",
 }
 
 // runHealthcheck probes /healthz once.
-func runHealthcheck(ctx context.Context, args []string, stdout io.Writer) error {
+func runHealthcheck(ctx context.Context, prog string, args []string, stdout io.Writer) error {
 	fs, url, timeout := newHealthcheckFlags()
 	fs.SetOutput(stdout)
 	fs.Usage = func() {
-		printCommandUsage(fs.Output(), fs, false, healthcheckAbout, healthcheckExamples)
+		printCommandUsage(fs.Output(), prog, fs, false, healthcheckAbout, healthcheckExamples)
 	}
 	// The probe reads no IOBENCH_* variables but IOBENCH_ADDR: names such
 	// as IOBENCH_URL and IOBENCH_TIMEOUT could mean other commands' flags.
@@ -39,7 +39,7 @@ func runHealthcheck(ctx context.Context, args []string, stdout io.Writer) error 
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError("healthcheck", err)
+		return usageError(prog, "healthcheck", err)
 	}
 	return probe(ctx, *url, *timeout, stdout)
 }

@@ -23,6 +23,8 @@ const (
 
 // serveOptions holds the parsed flags of iobench serve.
 type serveOptions struct {
+	prog string // the program name, for messages
+
 	engine, client, addr, redisURL, key, logFormat *string
 
 	cacheTTL, redisTimeout, delay, redisWait, shutdownTimeout *time.Duration
@@ -38,10 +40,10 @@ and carries the header X-Delayed: true. SIGINT or SIGTERM stops accepting
 connections and lets in-flight requests finish within -shutdown-timeout.`
 
 var serveExamples = []string{
-	"iobench serve",
-	"iobench serve -engine nethttp -client goredis -addr 127.0.0.1:8080",
-	"iobench serve -redis redis://:secret@redis:6379/1 -key greeting -log-format json",
-	"IOBENCH_DELAY_RATIO=0 iobench serve -cache-ttl 0",
+	"{name} serve",
+	"{name} serve -engine nethttp -client goredis -addr 127.0.0.1:8080",
+	"{name} serve -redis redis://:secret@redis:6379/1 -key greeting -log-format json",
+	"IOBENCH_DELAY_RATIO=0 {name} serve -cache-ttl 0",
 }
 
 // newServeFlags defines the flags of iobench serve with their defaults.
@@ -78,17 +80,18 @@ func newServeFlags() (*flag.FlagSet, *serveOptions) {
 }
 
 // runServe parses the flags of iobench serve and serves until ctx ends.
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runServe(ctx context.Context, prog string, args []string, stdout, stderr io.Writer) error {
 	fs, o := newServeFlags()
+	o.prog = prog
 	fs.SetOutput(stdout)
 	fs.Usage = func() {
-		printCommandUsage(fs.Output(), fs, true, serveAbout, serveExamples)
+		printCommandUsage(fs.Output(), prog, fs, true, serveAbout, serveExamples)
 	}
 	if err := cliflag.Parse(fs, args, os.Getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError("serve", err)
+		return usageError(prog, "serve", err)
 	}
 
 	logger := newLogger(*o.logFormat, stderr)

@@ -49,14 +49,14 @@ type serving struct {
 	done   chan error
 }
 
-// startServe runs Main("serve", args..., -log-format json -addr
+// startServe runs testProgram.Main("serve", args..., -log-format json -addr
 // 127.0.0.1:0) and waits for its start log line.
 func startServe(t *testing.T, args ...string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	args = append([]string{"serve", "-log-format", "json", "-addr", "127.0.0.1:0"}, args...)
-	go func() { s.done <- Main(ctx, args, io.Discard, s.logs) }()
+	go func() { s.done <- testProgram.Main(ctx, args, io.Discard, s.logs) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -193,7 +193,7 @@ func closedAddr(t *testing.T) string {
 func TestServeGivesUpOnRedis(t *testing.T) {
 	addr := closedAddr(t)
 	logs := &syncBuffer{}
-	err := Main(context.Background(), []string{"serve", "-addr", "127.0.0.1:0",
+	err := testProgram.Main(context.Background(), []string{"serve", "-addr", "127.0.0.1:0",
 		"-redis", "redis://" + addr + "/0", "-redis-wait", "1s", "-log-format", "json"}, io.Discard, logs)
 	if err == nil || cliflag.IsUsage(err) {
 		t.Fatalf("serve with no Redis: %v, want a run-time error", err)
@@ -224,7 +224,7 @@ func TestServeWaitsForRedis(t *testing.T) {
 	defer cancel()
 	s := &serving{logs: logs, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		s.done <- Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-redis", redis.URL(),
+		s.done <- testProgram.Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-redis", redis.URL(),
 			"-redis-wait", "1m", "-log-format", "json"}, io.Discard, logs)
 	}()
 	s.waitLog(t, "Redis not reachable, retrying")
@@ -277,7 +277,7 @@ func TestServeStopsWhileWaitingForRedis(t *testing.T) {
 	defer cancel()
 	s := &serving{logs: logs, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		s.done <- Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-redis", "redis://" + closedAddr(t) + "/0",
+		s.done <- testProgram.Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-redis", "redis://" + closedAddr(t) + "/0",
 			"-redis-wait", "1m", "-log-format", "json"}, io.Discard, logs)
 	}()
 	s.waitLog(t, "Redis not reachable, retrying")
@@ -313,7 +313,7 @@ func TestServeFailsAtOnceOnCredentials(t *testing.T) {
 		for _, client := range []string{"rueidis", "goredis"} {
 			t.Run(tc.name+"/"+client, func(t *testing.T) {
 				logs := &syncBuffer{}
-				err := Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-client", client,
+				err := testProgram.Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-client", client,
 					"-redis", tc.url, "-redis-wait", "30s", "-log-format", "json"}, io.Discard, logs)
 				if err == nil || cliflag.IsUsage(err) {
 					t.Fatalf("serve with %s: %v, want a run-time error", tc.name, err)
@@ -338,7 +338,7 @@ func TestServeFailsAtOnceOnCredentials(t *testing.T) {
 }
 
 func TestServeGivesUpAfterOneAttempt(t *testing.T) {
-	err := Main(context.Background(), []string{"serve", "-addr", "127.0.0.1:0",
+	err := testProgram.Main(context.Background(), []string{"serve", "-addr", "127.0.0.1:0",
 		"-redis", "redis://" + closedAddr(t) + "/0", "-redis-wait", "0"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "gave up after 1 attempt in 0s") {
 		t.Errorf("serve with -redis-wait 0 and no Redis: %v, want it to give up after 1 attempt", err)

@@ -31,8 +31,8 @@ func printFlags(w io.Writer, fs *flag.FlagSet, withEnv bool) {
 
 // printCommandUsage writes the help of one subcommand: a usage line, a
 // description, the flags and examples.
-func printCommandUsage(w io.Writer, fs *flag.FlagSet, withEnv bool, about string, examples []string) {
-	fmt.Fprintf(w, "Usage: iobench %s [flags]\n\n", fs.Name())
+func printCommandUsage(w io.Writer, prog string, fs *flag.FlagSet, withEnv bool, about string, examples []string) {
+	fmt.Fprintf(w, "Usage: %s %s [flags]\n\n", prog, fs.Name())
 	fmt.Fprintf(w, "%s\n\n", strings.TrimSpace(about))
 	if withEnv {
 		fmt.Fprintf(w, "Flags (each also read from its environment variable; a flag wins):\n")
@@ -42,12 +42,17 @@ func printCommandUsage(w io.Writer, fs *flag.FlagSet, withEnv bool, about string
 	printFlags(w, fs, withEnv)
 	fmt.Fprintf(w, "\nExamples:\n")
 	for _, e := range examples {
-		fmt.Fprintf(w, "  %s\n", e)
+		fmt.Fprintf(w, "  %s\n", withName(e, prog))
 	}
 }
 
-// usageError wraps a flag error of command name as a *cliflag.UsageError
-// that points to the command's help.
-func usageError(name string, err error) error {
-	return &cliflag.UsageError{Err: fmt.Errorf("%s: %w (run 'iobench %s -h' to list the flags)", name, err, name)}
+// withName puts the program name prog in place of {name} in an example.
+func withName(example, prog string) string {
+	return strings.ReplaceAll(example, "{name}", prog)
+}
+
+// usageError wraps a flag error of command name of program prog as a
+// *cliflag.UsageError that points to the command's help.
+func usageError(prog, name string, err error) error {
+	return &cliflag.UsageError{Err: fmt.Errorf("%s: %w (run '%s %s -h' to list the flags)", name, err, prog, name)}
 }

@@ -55,15 +55,15 @@ func vcsDetails(info *debug.BuildInfo) []string {
 }
 
 // runVersion prints Version on stdout, or its help for -h.
-func runVersion(args []string, stdout io.Writer) error {
+func runVersion(prog string, args []string, stdout io.Writer) error {
 	if len(args) == 1 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
-		fmt.Fprint(stdout, "Usage: iobench version\n\n"+
+		fmt.Fprintf(stdout, "Usage: %s version\n\n"+
 			"Prints the build version, the Go version, the platform and, when known,\n"+
-			"the VCS revision. It takes no flags.\n")
+			"the VCS revision. It takes no flags.\n", prog)
 		return flag.ErrHelp
 	}
 	if len(args) > 0 {
-		return usageError("version", fmt.Errorf("unexpected argument %q: version takes none", args[0]))
+		return usageError(prog, "version", fmt.Errorf("unexpected argument %q: version takes none", args[0]))
 	}
 	_, err := fmt.Fprintln(stdout, Version())
 	return err

@@ -1,0 +1,99 @@
+package bench
+
+import (
+	"debug/buildinfo"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+
+	"github.com/iobench/iobench/internal/cliflag"
+)
+
+// serveOnlyName is the file name of the serve-only build beside iobench.
+const serveOnlyName = "iobench-serve"
+
+// serveOnlyPackage is the main package of the serve-only build, as its
+// build information records it.
+const serveOnlyPackage = "github.com/iobench/iobench/cmd/iobench-serve"
+
+// executable returns the binary that runs the Go targets: -exe when set,
+// else iobench-serve in the folder of this executable when it is there,
+// else this executable.
+func executable(flagValue string) (string, error) {
+	if flagValue != "" {
+		if _, err := os.Stat(flagValue); err != nil {
+			return "", cliflag.Usagef("invalid value %q for -exe: %w; want the path of an iobench or iobench-serve binary, or no -exe for the default", flagValue, err)
+		}
+		// A target's working directory may differ from the harness's.
+		abs, err := filepath.Abs(flagValue)
+		if err != nil {
+			return "", fmt.Errorf("resolve -exe %s: %w", flagValue, err)
+		}
+		return abs, nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find this executable to run the Go targets (set -exe): %w", err)
+	}
+	return defaultExe(self), nil
+}
+
+// defaultExe returns iobench-serve in the folder of self when it is a
+// regular file there, else self.
+func defaultExe(self string) string {
+	sibling := filepath.Join(filepath.Dir(self), serveOnlyName+exeSuffix())
+	if info, err := os.Stat(sibling); err == nil && info.Mode().IsRegular() {
+		return sibling
+	}
+	return self
+}
+
+func exeSuffix() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
+}
+
+// isServeOnly reports whether exe is a serve-only build, from the main
+// package recorded in its build information.
+func isServeOnly(exe string) bool {
+	info, err := buildinfo.ReadFile(exe)
+	return err == nil && info.Path == serveOnlyPackage
+}
+
+// noteGoBinary records in the summary and prints on stderr which binary
+// runs the Go targets, with a warning when it is a full build, whose
+// memory figures include the harness.
+func (r *runner) noteGoBinary() {
+	if !slices.ContainsFunc(r.targets(), runsExe) {
+		return
+	}
+	env := &r.summary.Environment
+	env.GoTargetsBinary = r.exe
+	env.GoTargetsServeOnly = isServeOnly(r.exe)
+	if env.GoTargetsServeOnly {
+		fmt.Fprintf(r.stderr, "go targets: %s (serve-only build)\n", r.exe)
+		return
+	}
+	warn := fmt.Sprintf("the Go targets ran %s, a full build that links the bench harness, so their RSS "+
+		"includes pages of harness code that the serve-only build (the container's binary) does not map; "+
+		"build both with 'go build -o DIR/ . ./cmd/iobench-serve' and run DIR/iobench bench, or pass -exe", r.exe)
+	r.summary.Warnings = append(r.summary.Warnings, warn)
+	fmt.Fprintf(r.stderr, "warning: %s\n", warn)
+}
+
+// runsExe reports whether t's command runs the Go binary {exe}.
+func runsExe(t Target) bool {
+	return len(t.Command) > 0 && t.Command[0] == "{exe}"
+}
+
+// buildKind names the kind of Go binary for the reports.
+func buildKind(serveOnly bool) string {
+	if serveOnly {
+		return "serve-only build"
+	}
+	return "full build with the harness"
+}
