@@ -73,6 +73,9 @@ func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
 	}
 
 	r.noteGoBinary()
+	gcPercent, restoreGC := tuneHarnessGC()
+	defer restoreGC()
+	r.summary.Environment.HarnessGOGC = gcPercent
 	if err := r.setupRedis(ctx); err != nil {
 		return err
 	}

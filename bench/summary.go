@@ -64,6 +64,10 @@ type Environment struct {
 	// (cmd/iobench-serve), whose memory figures match the container's.
 	GoTargetsBinary    string `json:"go_targets_binary,omitempty"`
 	GoTargetsServeOnly bool   `json:"go_targets_serve_only"`
+	// HarnessGOGC is the GC percent of the harness (the attacker) during
+	// the run: 1000 unless the GOGC environment variable sets one, -1 for
+	// off.
+	HarnessGOGC int `json:"harness_gogc"`
 }
 
 // Percentiles are exact latency percentiles in milliseconds.
