@@ -142,22 +142,7 @@ func testSIGTERM(t *testing.T, bin string) {
 
 	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-redis", redis.URL(),
 		"-delay", "1s", "-delay-ratio", "1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatalf("stderr pipe: %v", err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s serve: %v", bin, err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	logs := make(chan string, 100)
-	go func() {
-		scanner := bufio.NewScanner(stderr)
-		for scanner.Scan() {
-			logs <- scanner.Text()
-		}
-		close(logs)
-	}()
+	logs := startLogged(t, cmd)
 	addr := waitForLine(t, logs, regexp.MustCompile(`msg="iobench serve started" addr=(\S+)`))
 
 	// Serve one request on a keep-alive connection first, so the server is
@@ -193,6 +178,29 @@ func testSIGTERM(t *testing.T, bin string) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("iobench serve after SIGTERM: %v, want exit 0", err)
 	}
+}
+
+// startLogged starts cmd and returns its stderr lines. The process is
+// killed when the test ends.
+func startLogged(t *testing.T, cmd *exec.Cmd) <-chan string {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatalf("stderr pipe: %v", err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", cmd.Path, err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	logs := make(chan string, 1000)
+	go func() {
+		scanner := bufio.NewScanner(stderr)
+		for scanner.Scan() {
+			logs <- scanner.Text()
+		}
+		close(logs)
+	}()
+	return logs
 }
 
 // waitForLine reads log lines until one matches re and returns its first

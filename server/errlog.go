@@ -81,3 +81,15 @@ func (l engineLogger) log(msg string) {
 	l.routes.logger.Warn("connection error", "engine", l.engine, "err", msg,
 		"suppressed_since_last", suppressed)
 }
+
+// acceptErrorLogger returns the function that logs an Accept error of
+// engine that the server retries, rate-limited with the other connection
+// errors.
+func (r *routes) acceptErrorLogger(engine string) func(err error, wait time.Duration) {
+	return func(err error, wait time.Duration) {
+		if ok, suppressed := r.connErrors.allow(); ok {
+			r.logger.Warn("accept failed, retrying", "engine", engine, "err", err, "retry_in", wait,
+				"suppressed_since_last", suppressed)
+		}
+	}
+}

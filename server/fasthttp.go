@@ -17,7 +17,7 @@ type fastServer struct {
 }
 
 func newFastServer(cfg Config, r *routes) *fastServer {
-	s := &fastServer{routes: r, conns: newConnSet()}
+	s := &fastServer{routes: r, conns: newConnSet(r.acceptErrorLogger(EngineFastHTTP))}
 	s.srv = &fasthttp.Server{
 		Handler: s.handle,
 

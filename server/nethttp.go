@@ -24,7 +24,7 @@ type netServer struct {
 }
 
 func newNetServer(cfg Config, r *routes) *netServer {
-	s := &netServer{routes: r, conns: newConnSet()}
+	s := &netServer{routes: r, conns: newConnSet(r.acceptErrorLogger(EngineNetHTTP))}
 	s.srv = &http.Server{
 		Handler:           s,
 		MaxHeaderBytes:    MaxHeaderBytes - netHeaderSlack,

@@ -21,10 +21,12 @@ type connSet struct {
 	net.Listener
 	mu    sync.Mutex
 	conns map[*trackedConn]struct{}
+	// onAcceptError is told of each Accept error that Accept retries.
+	onAcceptError func(err error, wait time.Duration)
 }
 
-func newConnSet() *connSet {
-	return &connSet{conns: map[*trackedConn]struct{}{}}
+func newConnSet(onAcceptError func(err error, wait time.Duration)) *connSet {
+	return &connSet{conns: map[*trackedConn]struct{}{}, onAcceptError: onAcceptError}
 }
 
 // listen returns ln with its connections recorded in s. Call it once,
@@ -34,9 +36,11 @@ func (s *connSet) listen(ln net.Listener) net.Listener {
 	return s
 }
 
-// Accept returns the next connection, recorded until it is closed.
+// Accept returns the next connection, recorded until it is closed. It
+// waits and tries again after an error that can pass, such as running out
+// of file descriptors (see acceptRetrying).
 func (s *connSet) Accept() (net.Conn, error) {
-	c, err := s.Listener.Accept()
+	c, err := acceptRetrying(s.Listener.Accept, s.onAcceptError)
 	if err != nil {
 		return nil, err
 	}
