@@ -9,6 +9,10 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// writeBufferSize is the size of the write buffer of each fasthttp
+// connection.
+const writeBufferSize = 1 << 10
+
 // fastServer is the fasthttp engine.
 type fastServer struct {
 	srv    *fasthttp.Server
@@ -26,6 +30,12 @@ func newFastServer(cfg Config, r *routes) *fastServer {
 		// fasthttp then closes the connection.
 		ReadBufferSize: MaxHeaderBytes,
 		ErrorHandler:   fastErrorHandler,
+
+		// Each connection keeps its write buffer from its first response
+		// until it closes. 1 KiB instead of fasthttp's 4 KiB holds a
+		// response head and a short value. A response of 1 to 4 KiB then
+		// takes two write calls instead of one; other sizes are unchanged.
+		WriteBufferSize: writeBufferSize,
 
 		// ReduceMemoryUsage stays off. At 800 requests/s with 5% delayed
 		// by 3 s it cut the private peak RSS of iobench serve from 6.0 MB
