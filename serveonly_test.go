@@ -24,7 +24,7 @@ func TestServeOnlyBinary(t *testing.T) {
 		{[]string{"version"}, 0, "iobench v0.0.0-test ("},
 		{[]string{"-h"}, 0, "Usage: iobench-serve <command>"},
 		{[]string{"serve", "-h"}, 0, "Usage: iobench-serve serve [flags]"},
-		{[]string{"bench"}, 2, "iobench-serve: iobench-serve has no bench command"},
+		{[]string{"bench"}, 2, "iobench-serve: no bench command in this serve-only build"},
 		{[]string{"serve", "-delay", "3"}, 2, "run 'iobench-serve serve -h'"},
 		{[]string{"healthcheck", "-url", "http://127.0.0.1:1/healthz"}, 1, "health check of"},
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -30,7 +31,7 @@ type child struct {
 // stdout and stderr go to a buffer that keeps the last few KiB.
 func startChild(argv, env []string, dir string) (*child, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(targetEnviron(), env...)
 	cmd.Dir = dir
 	tail := &tailBuffer{max: 8 << 10}
 	cmd.Stdout = tail
@@ -46,6 +47,15 @@ func startChild(argv, env []string, dir string) (*child, error) {
 		close(c.done)
 	}()
 	return c, nil
+}
+
+// targetEnviron returns the harness's environment without GOGC: a GOGC
+// set for the harness (see tuneHarnessGC) must not change the targets'
+// memory and CPU figures. A target that needs one sets it in its Env.
+func targetEnviron() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "GOGC=")
+	})
 }
 
 // PID returns the process id.

@@ -23,7 +23,7 @@ const serveOnlyPackage = "github.com/iobench/iobench/cmd/iobench-serve"
 // else this executable.
 func executable(flagValue string) (string, error) {
 	if flagValue != "" {
-		if _, err := os.Stat(flagValue); err != nil {
+		if err := checkGoBinary(flagValue); err != nil {
 			return "", cliflag.Usagef("invalid value %q for -exe: %w; want the path of an iobench or iobench-serve binary, or no -exe for the default", flagValue, err)
 		}
 		// A target's working directory may differ from the harness's.
@@ -38,6 +38,30 @@ func executable(flagValue string) (string, error) {
 		return "", fmt.Errorf("find this executable to run the Go targets (set -exe): %w", err)
 	}
 	return defaultExe(self), nil
+}
+
+// modulePath is the module that both iobench binaries are built from.
+const modulePath = "github.com/iobench/iobench"
+
+// checkGoBinary returns an error unless exe is an executable file built
+// from this module, so that a folder, a script or another program fails
+// before Redis starts rather than as a failed target.
+func checkGoBinary(exe string) error {
+	info, err := os.Stat(exe)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 {
+		return fmt.Errorf("%s is not an executable file", exe)
+	}
+	build, err := buildinfo.ReadFile(exe)
+	if err != nil {
+		return fmt.Errorf("not a Go binary: %w", err)
+	}
+	if build.Main.Path != modulePath {
+		return fmt.Errorf("%s is built from module %q, not %s", exe, build.Main.Path, modulePath)
+	}
+	return nil
 }
 
 // defaultExe returns iobench-serve in the folder of self when it is a
@@ -80,7 +104,7 @@ func (r *runner) noteGoBinary() {
 	}
 	warn := fmt.Sprintf("the Go targets ran %s, a full build that links the bench harness, so their RSS "+
 		"includes pages of harness code that the serve-only build (the container's binary) does not map; "+
-		"build both with 'go build -o DIR/ . ./cmd/iobench-serve' and run DIR/iobench bench, or pass -exe", r.exe)
+		"build both with 'go build -o DIR/ . ./cmd/iobench-serve' and run DIR/iobench bench, or pass -exe DIR/iobench-serve", r.exe)
 	r.summary.Warnings = append(r.summary.Warnings, warn)
 	fmt.Fprintf(r.stderr, "warning: %s\n", warn)
 }

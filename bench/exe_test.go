@@ -47,3 +47,23 @@ func TestIsServeOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckGoBinary(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkGoBinary(self); err != nil {
+		t.Errorf("checkGoBinary(test binary of this module) = %v, want nil", err)
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "iobench-serve")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{dir, script, "/bin/sh", filepath.Join(dir, "missing")} {
+		if err := checkGoBinary(bad); err == nil {
+			t.Errorf("checkGoBinary(%s) = nil, want an error", bad)
+		}
+	}
+}

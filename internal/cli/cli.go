@@ -39,7 +39,7 @@ func (p Program) Main(ctx context.Context, args []string, stdout, stderr io.Writ
 		return runServe(ctx, p.Name, args[1:], stdout, stderr)
 	case "bench":
 		if p.Bench == nil {
-			return cliflag.Usagef("%s has no bench command: it is the serve-only build; run bench from the full binary (go build -o iobench . && ./iobench bench)", p.Name)
+			return cliflag.Usagef("no bench command in this serve-only build; build both binaries with 'go build -o bin/ . ./cmd/iobench-serve' and run 'bin/iobench bench'")
 		}
 		return p.Bench(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
