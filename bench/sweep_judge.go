@@ -135,7 +135,7 @@ func (w *machineWindow) percent() float64 {
 // ends first.
 func probeMachine(ctx context.Context, d time.Duration) <-chan *machineWindow {
 	out := make(chan *machineWindow, 1)
-	before, err := procstat.MachineNonIdle()
+	before, err := procstat.ReadMachine()
 	start := time.Now()
 	go func() {
 		if err != nil {
@@ -143,12 +143,12 @@ func probeMachine(ctx context.Context, d time.Duration) <-chan *machineWindow {
 			return
 		}
 		sleepCtx(ctx, d)
-		after, err := procstat.MachineNonIdle()
+		after, err := procstat.ReadMachine()
 		if err != nil || ctx.Err() != nil {
 			out <- nil
 			return
 		}
-		out <- &machineWindow{busy: after - before, span: time.Since(start), cores: runtime.NumCPU()}
+		out <- &machineWindow{busy: after.NonIdleSince(before), span: time.Since(start), cores: runtime.NumCPU()}
 	}()
 	return out
 }

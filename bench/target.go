@@ -147,7 +147,7 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 		return nil, err
 	}
 	targetRec, redisRec, selfRec := r.startRecorders(pid)
-	busyBefore, busyErr := procstat.MachineBusy()
+	machineBefore, machineErr := procstat.ReadMachine()
 
 	cnt := &counters{}
 	prog := startProgress(r.progress, r.stderr, spec, cnt)
@@ -155,8 +155,8 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 	prog.Stop()
 
 	m := &measurement{Outcome: out, Interval: r.cfg.SampleInterval, RedisInProcess: r.redis.Mode == redisMiniredis}
-	if busyAfter, err := procstat.MachineBusy(); err == nil && busyErr == nil {
-		m.MachineBusy = ptr(busyAfter - busyBefore)
+	if machineAfter, err := procstat.ReadMachine(); err == nil && machineErr == nil {
+		m.MachineBusy = ptr(machineAfter.BusySince(machineBefore))
 	}
 	if selfRec != nil {
 		m.Attacker, _ = selfRec.Stop()

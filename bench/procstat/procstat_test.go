@@ -275,31 +275,65 @@ func TestCounterKeepsExitedThreadCPU(t *testing.T) {
 }
 
 func TestMachineBusyCountsOwnWork(t *testing.T) {
-	readers := []struct {
-		name string
-		read func() (time.Duration, error)
-	}{{"MachineBusy", MachineBusy}, {"MachineNonIdle", MachineNonIdle}}
-	for _, r := range readers {
-		before, err := r.read()
+	// One long burst, then bursts of about 100 µs with 1 ms sleeps between
+	// them, as a server at a few hundred requests per second runs.
+	for _, burst := range []time.Duration{200 * time.Millisecond, 100 * time.Microsecond} {
+		before, err := ReadMachine()
 		if err != nil {
 			t.Skip(err)
 		}
 		start := selfCPU()
 		x := 0
-		for selfCPU()-start < 200*time.Millisecond {
-			for i := range 100000 {
-				x += i
+		for selfCPU()-start < 300*time.Millisecond {
+			burstStart := selfCPU()
+			for selfCPU()-burstStart < burst {
+				for i := range 1000 {
+					x += i
+				}
 			}
+			time.Sleep(time.Millisecond)
 		}
-		after, err := r.read()
+		used := selfCPU() - start
+		after, err := ReadMachine()
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The machine was busy at least about as long as this process. The
-		// margin covers 10 ms ticks of rounding and ticks a hypervisor counted
-		// as steal time.
-		if got := after - before; got < 150*time.Millisecond {
-			t.Errorf("%s grew by %v while this process used 200ms (x=%d)", r.name, got, x)
+		// margin covers 10 ms of rounding per core and reading.
+		busy, nonIdle := after.BusySince(before), after.NonIdleSince(before)
+		if busy < used-50*time.Millisecond || nonIdle < busy {
+			t.Errorf("bursts of %v: machine busy %v, non-idle %v while this process used %v (x=%d)",
+				burst, busy, nonIdle, used, x)
+		}
+	}
+}
+
+func TestParseMachine(t *testing.T) {
+	stat := "cpu  100 5 50 1000 20 3 7 40 0 0\ncpu0 50 2 25 500 10 1 3 20 0 0\n" +
+		"cpu1 50 3 25 500 10 2 4 20 0 0\nintr 12345\nctxt 678\n"
+	at := time.Unix(1000, 0)
+	s, err := parseMachine(stat, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.cores != 2 || s.idle != 10200*time.Millisecond || s.steal != 400*time.Millisecond {
+		t.Errorf("parsed %+v, want 2 cores, idle 10.2s, steal 400ms", s)
+	}
+	// 5 s later both cores had been idle 6 s in all and 1 s was stolen:
+	// 3 s busy, 4 s not idle.
+	later, err := parseMachine("cpu  0 0 0 1500 120 0 0 140 0 0\ncpu0\ncpu1\n", at.Add(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := later.BusySince(s); got != 3*time.Second {
+		t.Errorf("BusySince = %v, want 3s", got)
+	}
+	if got := later.NonIdleSince(s); got != 4*time.Second {
+		t.Errorf("NonIdleSince = %v, want 4s", got)
+	}
+	for _, bad := range []string{"", "intr 1\n", "cpu  1 2 3\ncpu0\n", "cpu  1 2 3 x 5 6 7 8\ncpu0\n", "cpu  1 2 3 4 5 6 7 8\n"} {
+		if _, err := parseMachine(bad, at); err == nil {
+			t.Errorf("parseMachine(%q) = nil error", bad)
 		}
 	}
 }
