@@ -68,8 +68,7 @@ func run(ctx context.Context, c *Config, stdout, stderr io.Writer) error {
 	if err := procstat.Supported(); err != nil {
 		r.sampling = false
 		warn := fmt.Sprintf("CPU and memory are not measured on this system: %v", err)
-		r.summary.Warnings = append(r.summary.Warnings, warn)
-		fmt.Fprintf(stderr, "warning: %s\n", warn)
+		r.warn(warn)
 	}
 
 	r.noteGoBinary()

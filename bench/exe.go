@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 
 	"github.com/iobench/iobench/internal/cliflag"
@@ -98,15 +99,70 @@ func (r *runner) noteGoBinary() {
 	env := &r.summary.Environment
 	env.GoTargetsBinary = r.exe
 	env.GoTargetsServeOnly = isServeOnly(r.exe)
+	if self, err := os.Executable(); err == nil {
+		if warn := revisionMismatch(self, r.exe); warn != "" {
+			r.warn(warn)
+		}
+	}
 	if env.GoTargetsServeOnly {
 		fmt.Fprintf(r.stderr, "go targets: %s (serve-only build)\n", r.exe)
 		return
 	}
-	warn := fmt.Sprintf("the Go targets ran %s, a full build that links the bench harness, so their RSS "+
+	r.warn(fmt.Sprintf("the Go targets ran %s, a full build that links the bench harness, so their RSS "+
 		"includes pages of harness code that the serve-only build (the container's binary) does not map; "+
-		"build both with 'go build -o DIR/ . ./cmd/iobench-serve' and run DIR/iobench bench, or pass -exe DIR/iobench-serve", r.exe)
-	r.summary.Warnings = append(r.summary.Warnings, warn)
-	fmt.Fprintf(r.stderr, "warning: %s\n", warn)
+		"build both with 'go build -o DIR/ . ./cmd/iobench-serve' and run DIR/iobench bench, or pass -exe DIR/iobench-serve", r.exe))
+}
+
+// warn records a warning of the whole run and prints it on stderr.
+func (r *runner) warn(msg string) {
+	r.summary.Warnings = append(r.summary.Warnings, msg)
+	fmt.Fprintf(r.stderr, "warning: %s\n", msg)
+}
+
+// revision returns the VCS revision that go build stamped into exe, or ""
+// when unknown.
+func revision(exe string) string {
+	info, err := buildinfo.ReadFile(exe)
+	if err != nil {
+		return ""
+	}
+	return revisionOf(info)
+}
+
+// revisionOf returns the VCS revision of a build, with "+modified" for a
+// tree with uncommitted changes, or "" when go build stamped none.
+func revisionOf(info *debug.BuildInfo) string {
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	if rev == "" {
+		return ""
+	}
+	return rev + modified
+}
+
+// revisionMismatch returns a warning when the harness self and the Go
+// targets' binary exe were built from different revisions, as when only
+// one of the two binaries was rebuilt, or "" when they match or either
+// revision is unknown.
+func revisionMismatch(self, exe string) string {
+	return mismatchWarning(exe, revision(self), revision(exe))
+}
+
+func mismatchWarning(exe, selfRev, exeRev string) string {
+	if selfRev == "" || exeRev == "" || selfRev == exeRev {
+		return ""
+	}
+	return fmt.Sprintf("the Go targets ran %s, built from revision %s, and this harness is revision %s: "+
+		"if you meant to measure this revision, rebuild both with 'go build -o DIR/ . ./cmd/iobench-serve'", exe, exeRev, selfRev)
 }
 
 // runsExe reports whether t's command runs the Go binary {exe}.

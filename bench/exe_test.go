@@ -3,6 +3,8 @@ package bench
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +66,37 @@ func TestCheckGoBinary(t *testing.T) {
 	for _, bad := range []string{dir, script, "/bin/sh", filepath.Join(dir, "missing")} {
 		if err := checkGoBinary(bad); err == nil {
 			t.Errorf("checkGoBinary(%s) = nil, want an error", bad)
+		}
+	}
+}
+
+func TestRevisionMismatch(t *testing.T) {
+	built := func(settings ...debug.BuildSetting) *debug.BuildInfo {
+		return &debug.BuildInfo{Settings: settings}
+	}
+	rev := debug.BuildSetting{Key: "vcs.revision", Value: "abc123"}
+	cases := []struct {
+		info *debug.BuildInfo
+		want string
+	}{
+		{built(), ""},
+		{built(rev), "abc123"},
+		{built(rev, debug.BuildSetting{Key: "vcs.modified", Value: "true"}), "abc123+modified"},
+		{built(rev, debug.BuildSetting{Key: "vcs.modified", Value: "false"}), "abc123"},
+	}
+	for _, tc := range cases {
+		if got := revisionOf(tc.info); got != tc.want {
+			t.Errorf("revisionOf(%v) = %q, want %q", tc.info.Settings, got, tc.want)
+		}
+	}
+
+	if w := mismatchWarning("bin/iobench-serve", "abc123", "def456"); !strings.Contains(w, "revision def456") ||
+		!strings.Contains(w, "this harness is revision abc123") {
+		t.Errorf("mismatchWarning for two revisions = %q", w)
+	}
+	for _, same := range [][2]string{{"abc123", "abc123"}, {"", "abc123"}, {"abc123", ""}} {
+		if w := mismatchWarning("x", same[0], same[1]); w != "" {
+			t.Errorf("mismatchWarning(%q, %q) = %q, want none", same[0], same[1], w)
 		}
 	}
 }
