@@ -21,8 +21,9 @@ type measurement struct {
 	Exited         bool          // the target exited during the attack
 	ExitErr        error         // exit status or signal of the target when Exited; nil when unknown
 	Interval       time.Duration // sample interval, the shortest span of a CPU figure
-	// MachineBusy is the non-idle CPU time of all cores during the attack,
-	// nil when /proc/stat could not be read.
+	// MachineBusy is the CPU time all cores ran processes and interrupts
+	// during the attack (steal time left out), nil when /proc/stat could
+	// not be read or a core went on- or offline.
 	MachineBusy *time.Duration
 }
 

@@ -59,8 +59,18 @@ func checkGoBinary(exe string) error {
 	if err != nil {
 		return fmt.Errorf("not a Go binary: %w", err)
 	}
-	if build.Main.Path != modulePath {
-		return fmt.Errorf("%s is built from module %q, not %s", exe, build.Main.Path, modulePath)
+	return checkMainPackage(exe, build.Path, build.Main.Path)
+}
+
+// checkMainPackage returns an error unless the main package pkg of exe,
+// built from module mod, is iobench or iobench-serve. A test binary of
+// this module (go test -c) has the right module but cannot serve.
+func checkMainPackage(exe, pkg, mod string) error {
+	if mod != modulePath {
+		return fmt.Errorf("%s is built from module %q, not %s", exe, mod, modulePath)
+	}
+	if pkg != modulePath && pkg != serveOnlyPackage {
+		return fmt.Errorf("%s is built from package %s, not %s or %s", exe, pkg, modulePath, serveOnlyPackage)
 	}
 	return nil
 }

@@ -55,8 +55,17 @@ func TestCheckGoBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkGoBinary(self); err != nil {
-		t.Errorf("checkGoBinary(test binary of this module) = %v, want nil", err)
+	// A test binary of this module passes every check but the package.
+	if err := checkGoBinary(self); err == nil || !strings.Contains(err.Error(), ".test") {
+		t.Errorf("checkGoBinary(test binary of this module) = %v, want an error naming its package", err)
+	}
+	for _, pkg := range []string{modulePath, serveOnlyPackage} {
+		if err := checkMainPackage("x", pkg, modulePath); err != nil {
+			t.Errorf("checkMainPackage(%s) = %v, want nil", pkg, err)
+		}
+	}
+	if err := checkMainPackage("x", serveOnlyPackage, "example.com/fork"); err == nil {
+		t.Error("checkMainPackage with another module = nil, want an error")
 	}
 	dir := t.TempDir()
 	script := filepath.Join(dir, "iobench-serve")

@@ -144,11 +144,15 @@ func probeMachine(ctx context.Context, d time.Duration) <-chan *machineWindow {
 		}
 		sleepCtx(ctx, d)
 		after, err := procstat.ReadMachine()
-		if err != nil || ctx.Err() != nil {
+		// A core that went on- or offline makes wall time x cores wrong.
+		if err != nil || ctx.Err() != nil || after.Cores() != before.Cores() {
 			out <- nil
 			return
 		}
-		out <- &machineWindow{busy: after.NonIdleSince(before), span: time.Since(start), cores: runtime.NumCPU()}
+		// The cores of /proc/stat, not runtime.NumCPU: under taskset or a
+		// cpuset, NumCPU counts only the cores this process may use, and
+		// the share of the whole machine came out at up to 200%.
+		out <- &machineWindow{busy: after.NonIdleSince(before), span: time.Since(start), cores: after.Cores()}
 	}()
 	return out
 }

@@ -155,7 +155,8 @@ func (r *runner) measure(ctx context.Context, spec attackSpec, binPath string, p
 	prog.Stop()
 
 	m := &measurement{Outcome: out, Interval: r.cfg.SampleInterval, RedisInProcess: r.redis.Mode == redisMiniredis}
-	if machineAfter, err := procstat.ReadMachine(); err == nil && machineErr == nil {
+	if machineAfter, err := procstat.ReadMachine(); err == nil && machineErr == nil &&
+		machineAfter.Cores() == machineBefore.Cores() {
 		m.MachineBusy = ptr(machineAfter.BusySince(machineBefore))
 	}
 	if selfRec != nil {

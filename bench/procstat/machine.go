@@ -82,6 +82,11 @@ func parseMachine(data string, at time.Time) (MachineSample, error) {
 	return s, nil
 }
 
+// Cores returns the number of online cores in the sample: the cpuN lines
+// of /proc/stat, which cover the whole machine even when this process may
+// run on fewer of them (taskset, a cpuset cgroup).
+func (s MachineSample) Cores() int { return s.cores }
+
 // BusySince returns the CPU time all cores together spent running
 // processes and interrupts from earlier to s: the wall time times the
 // cores, less idle, iowait and steal time (other virtual machines). The
