@@ -54,8 +54,8 @@ func testFileLimit(t *testing.T, bin, engine, redisURL string) {
 		_ = c.Close()
 	}
 
-	// The server frees its descriptors as it sees the connections close,
-	// then accepts again.
+	// The server frees its descriptors when it reads EOF on the closed
+	// connections, then accepts again.
 	deadline := time.Now().Add(eventually)
 	for {
 		got, err := healthz(addr)

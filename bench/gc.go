@@ -7,8 +7,8 @@ import (
 
 // harnessGCPercent is the GOGC of the harness during a run, unless the
 // GOGC environment variable sets one. The attacker allocates for every
-// result; at the default of 100 it collected about three times a second at
-// 9000 requests/s, each mark phase taking about 50 ms of one core. On a
+// result. At the default of 100 it collected about three times a second at
+// 9000 requests/s, and each mark phase took about 50 ms of one core. On a
 // 2-core machine the target then waits for a core, which shows up in its
 // tail latency (BENCHMARKS.md has the measurement). The price is memory in
 // the harness, which is not measured: its heap may grow to about eleven

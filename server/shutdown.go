@@ -21,7 +21,7 @@ type connSet struct {
 	net.Listener
 	mu    sync.Mutex
 	conns map[*trackedConn]struct{}
-	// onAcceptError is told of each Accept error that Accept retries.
+	// onAcceptError is called with each Accept error that Accept retries.
 	onAcceptError func(err error, wait time.Duration)
 }
 
