@@ -21,7 +21,7 @@ func TestServeOnlyBinary(t *testing.T) {
 		code     int
 		contains string // in stdout for code 0, in stderr otherwise
 	}{
-		{[]string{"version"}, 0, "iobench v0.0.0-test ("},
+		{[]string{"version"}, 0, "iobench-serve v0.0.0-test ("},
 		{[]string{"-h"}, 0, "Usage: iobench-serve <command>"},
 		{[]string{"serve", "-h"}, 0, "Usage: iobench-serve serve [flags]"},
 		{[]string{"bench"}, 2, "iobench-serve: no bench command in this serve-only build"},

@@ -65,6 +65,12 @@ func runVersion(prog string, args []string, stdout io.Writer) error {
 	if len(args) > 0 {
 		return usageError(prog, "version", fmt.Errorf("unexpected argument %q: version takes none", args[0]))
 	}
-	_, err := fmt.Fprintln(stdout, Version())
+	v := Version()
+	if prog != "iobench" {
+		// Name the build that prints it: iobench-serve has the same
+		// version as the full iobench binary of its revision.
+		v = prog + strings.TrimPrefix(v, "iobench")
+	}
+	_, err := fmt.Fprintln(stdout, v)
 	return err
 }
