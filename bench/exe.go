@@ -114,13 +114,18 @@ func (r *runner) noteGoBinary() {
 			r.warn(warn)
 		}
 	}
+	if usesCgo(r.exe) {
+		r.warn(fmt.Sprintf("the Go targets ran %s, built with cgo: it maps the C library and the dynamic "+
+			"loader, which add to its RSS (1.7 MB for iobench-serve on the test machine) and which the "+
+			"container's static build does not; build both binaries with CGO_ENABLED=0", r.exe))
+	}
 	if env.GoTargetsServeOnly {
 		fmt.Fprintf(r.stderr, "go targets: %s (serve-only build)\n", r.exe)
 		return
 	}
 	r.warn(fmt.Sprintf("the Go targets ran %s, a full build that links the bench harness, so their RSS "+
 		"includes pages of harness code that the serve-only build (the container's binary) does not map; "+
-		"build both with 'go build -o DIR/ . ./cmd/iobench-serve' and run DIR/iobench bench, or pass -exe DIR/iobench-serve", r.exe))
+		"build both with 'CGO_ENABLED=0 go build -o DIR/ . ./cmd/iobench-serve' and run DIR/iobench bench, or pass -exe DIR/iobench-serve", r.exe))
 }
 
 // warn records a warning of the whole run and prints it on stderr.
@@ -172,7 +177,27 @@ func mismatchWarning(exe, selfRev, exeRev string) string {
 		return ""
 	}
 	return fmt.Sprintf("the Go targets ran %s, built from revision %s, and this harness is revision %s: "+
-		"if you meant to measure this revision, rebuild both with 'go build -o DIR/ . ./cmd/iobench-serve'", exe, exeRev, selfRev)
+		"if you meant to measure this revision, rebuild both with 'CGO_ENABLED=0 go build -o DIR/ . ./cmd/iobench-serve'", exe, exeRev, selfRev)
+}
+
+// usesCgo reports whether exe was built with cgo, from its build
+// information. A cgo build of iobench links the C library dynamically,
+// because the net package then resolves names through it.
+func usesCgo(exe string) bool {
+	info, err := buildinfo.ReadFile(exe)
+	if err != nil {
+		return false
+	}
+	return cgoEnabled(info)
+}
+
+func cgoEnabled(info *debug.BuildInfo) bool {
+	for _, s := range info.Settings {
+		if s.Key == "CGO_ENABLED" {
+			return s.Value == "1"
+		}
+	}
+	return false
 }
 
 // runsExe reports whether t's command runs the Go binary {exe}.

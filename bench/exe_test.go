@@ -109,3 +109,19 @@ func TestRevisionMismatch(t *testing.T) {
 		}
 	}
 }
+
+func TestCgoEnabled(t *testing.T) {
+	cases := []struct {
+		settings []debug.BuildSetting
+		want     bool
+	}{
+		{nil, false},
+		{[]debug.BuildSetting{{Key: "CGO_ENABLED", Value: "0"}}, false},
+		{[]debug.BuildSetting{{Key: "-trimpath", Value: "true"}, {Key: "CGO_ENABLED", Value: "1"}}, true},
+	}
+	for _, tc := range cases {
+		if got := cgoEnabled(&debug.BuildInfo{Settings: tc.settings}); got != tc.want {
+			t.Errorf("cgoEnabled(%v) = %v, want %v", tc.settings, got, tc.want)
+		}
+	}
+}

@@ -39,7 +39,7 @@ func (p Program) Main(ctx context.Context, args []string, stdout, stderr io.Writ
 		return runServe(ctx, p.Name, args[1:], stdout, stderr)
 	case "bench":
 		if p.Bench == nil {
-			return cliflag.Usagef("no bench command in this serve-only build; build both binaries with 'go build -o bin/ . ./cmd/iobench-serve' and run 'bin/iobench bench'")
+			return cliflag.Usagef("no bench command in this serve-only build; build both binaries with 'CGO_ENABLED=0 go build -o bin/ . ./cmd/iobench-serve' and run 'bin/iobench bench'")
 		}
 		return p.Bench(ctx, args[1:], stdout, stderr)
 	case "healthcheck":

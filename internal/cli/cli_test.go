@@ -117,7 +117,7 @@ func TestServeOnlyProgram(t *testing.T) {
 	var stdout bytes.Buffer
 	err := serveOnly.Main(context.Background(), []string{"bench"}, &stdout, io.Discard)
 	if !cliflag.IsUsage(err) || !strings.Contains(err.Error(), "no bench command in this serve-only build") ||
-		!strings.Contains(err.Error(), "go build -o bin/ . ./cmd/iobench-serve") {
+		!strings.Contains(err.Error(), "CGO_ENABLED=0 go build -o bin/ . ./cmd/iobench-serve") {
 		t.Errorf("serve-only bench: %v, want a usage error that names the full build", err)
 	}
 	err = serveOnly.Main(context.Background(), []string{"sevre"}, &stdout, io.Discard)
