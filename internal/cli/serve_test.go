@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +92,21 @@ func (s *serving) waitLog(t *testing.T, msg string) map[string]any {
 	return nil
 }
 
+// stopped waits for serve to return after its context ended and returns
+// its error. When serve does not return within eventually, it prints the
+// goroutines, so that the hang can be found, and fails the test.
+func (s *serving) stopped(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-s.done:
+		return err
+	case <-time.After(eventually):
+		_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+		t.Fatalf("serve did not return within %v of its context ending; logs:\n%s", eventually, s.logs)
+		return nil
+	}
+}
+
 // findLog returns the first JSON log line of logs whose msg is msg.
 func findLog(logs, msg string) map[string]any {
 	for _, line := range strings.Split(logs, "\n") {
@@ -160,7 +177,7 @@ func TestServeAndHealthcheck(t *testing.T) {
 			}
 
 			s.cancel()
-			if err := <-s.done; err != nil {
+			if err := s.stopped(t); err != nil {
 				t.Errorf("serve after its context ended: %v, want nil", err)
 			}
 			s.done <- nil // for the cleanup
@@ -236,7 +253,7 @@ func TestServeWaitsForRedis(t *testing.T) {
 	s.waitLog(t, "connected to Redis")
 	s.waitLog(t, "iobench serve started")
 	cancel()
-	if err := <-s.done; err != nil {
+	if err := s.stopped(t); err != nil {
 		t.Errorf("serve: %v, want nil", err)
 	}
 }
@@ -282,7 +299,7 @@ func TestServeStopsWhileWaitingForRedis(t *testing.T) {
 	}()
 	s.waitLog(t, "Redis not reachable, retrying")
 	cancel()
-	if err := <-s.done; err != nil {
+	if err := s.stopped(t); err != nil {
 		t.Errorf("serve stopped while waiting for Redis: %v, want nil (exit 0)", err)
 	}
 	if findLog(logs.String(), "stopped before Redis was reachable") == nil {
