@@ -92,29 +92,42 @@ func exeSuffix() string {
 	return ""
 }
 
+// readBuild returns the build information of the Go binary exe, or an
+// empty one when exe has none (a script, or a file that is gone).
+func readBuild(exe string) *debug.BuildInfo {
+	info, err := buildinfo.ReadFile(exe)
+	if err != nil {
+		return &debug.BuildInfo{}
+	}
+	return info
+}
+
 // isServeOnly reports whether exe is a serve-only build, from the main
 // package recorded in its build information.
 func isServeOnly(exe string) bool {
-	info, err := buildinfo.ReadFile(exe)
-	return err == nil && info.Path == serveOnlyPackage
+	return readBuild(exe).Path == serveOnlyPackage
 }
 
 // noteGoBinary records in the summary and prints on stderr which binary
-// runs the Go targets, with a warning when it is a full build, whose
-// memory figures include the harness.
+// runs the Go targets. It warns when that binary is a full build, whose
+// memory figures include the harness, a cgo build, or a build from another
+// revision than this harness.
 func (r *runner) noteGoBinary() {
 	if !slices.ContainsFunc(r.targets(), runsExe) {
 		return
 	}
+	build := readBuild(r.exe)
 	env := &r.summary.Environment
 	env.GoTargetsBinary = r.exe
-	env.GoTargetsServeOnly = isServeOnly(r.exe)
+	env.GoTargetsServeOnly = build.Path == serveOnlyPackage
 	if self, err := os.Executable(); err == nil {
-		if warn := revisionMismatch(self, r.exe); warn != "" {
+		if warn := mismatchWarning(r.exe, revisionOf(readBuild(self)), revisionOf(build)); warn != "" {
 			r.warn(warn)
 		}
 	}
-	if usesCgo(r.exe) {
+	if buildSetting(build, "CGO_ENABLED") == "1" {
+		// With cgo, the net package resolves names through the C library,
+		// so the binary links it dynamically.
 		r.warn(fmt.Sprintf("the Go targets ran %s, built with cgo: it maps the C library and the dynamic "+
 			"loader, which add to its RSS (1.7 MB for iobench-serve on the test machine) and which the "+
 			"container's static build does not; build both binaries with CGO_ENABLED=0", r.exe))
@@ -134,70 +147,36 @@ func (r *runner) warn(msg string) {
 	fmt.Fprintf(r.stderr, "warning: %s\n", msg)
 }
 
-// revision returns the VCS revision that go build stamped into exe, or ""
-// when unknown.
-func revision(exe string) string {
-	info, err := buildinfo.ReadFile(exe)
-	if err != nil {
-		return ""
+// buildSetting returns the value of the build setting key, or "".
+func buildSetting(info *debug.BuildInfo, key string) string {
+	for _, s := range info.Settings {
+		if s.Key == key {
+			return s.Value
+		}
 	}
-	return revisionOf(info)
+	return ""
 }
 
 // revisionOf returns the VCS revision of a build, with "+modified" for a
 // tree with uncommitted changes, or "" when go build stamped none.
 func revisionOf(info *debug.BuildInfo) string {
-	var rev, modified string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				modified = "+modified"
-			}
-		}
+	rev := buildSetting(info, "vcs.revision")
+	if rev != "" && buildSetting(info, "vcs.modified") == "true" {
+		rev += "+modified"
 	}
-	if rev == "" {
-		return ""
-	}
-	return rev + modified
+	return rev
 }
 
-// revisionMismatch returns a warning when the harness self and the Go
-// targets' binary exe were built from different revisions, as when only
-// one of the two binaries was rebuilt, or "" when they match or either
-// revision is unknown.
-func revisionMismatch(self, exe string) string {
-	return mismatchWarning(exe, revision(self), revision(exe))
-}
-
+// mismatchWarning returns a warning when the harness (revision selfRev)
+// and the Go targets' binary exe (exeRev) come from different revisions,
+// as when only one of the two binaries was rebuilt. It returns "" when the
+// revisions match or either is unknown.
 func mismatchWarning(exe, selfRev, exeRev string) string {
 	if selfRev == "" || exeRev == "" || selfRev == exeRev {
 		return ""
 	}
 	return fmt.Sprintf("the Go targets ran %s, built from revision %s, and this harness is revision %s: "+
 		"if you meant to measure this revision, rebuild both with 'CGO_ENABLED=0 go build -o DIR/ . ./cmd/iobench-serve'", exe, exeRev, selfRev)
-}
-
-// usesCgo reports whether exe was built with cgo, from its build
-// information. A cgo build of iobench links the C library dynamically,
-// because the net package then resolves names through it.
-func usesCgo(exe string) bool {
-	info, err := buildinfo.ReadFile(exe)
-	if err != nil {
-		return false
-	}
-	return cgoEnabled(info)
-}
-
-func cgoEnabled(info *debug.BuildInfo) bool {
-	for _, s := range info.Settings {
-		if s.Key == "CGO_ENABLED" {
-			return s.Value == "1"
-		}
-	}
-	return false
 }
 
 // runsExe reports whether t's command runs the Go binary {exe}.

@@ -110,18 +110,14 @@ func TestRevisionMismatch(t *testing.T) {
 	}
 }
 
-func TestCgoEnabled(t *testing.T) {
-	cases := []struct {
-		settings []debug.BuildSetting
-		want     bool
-	}{
-		{nil, false},
-		{[]debug.BuildSetting{{Key: "CGO_ENABLED", Value: "0"}}, false},
-		{[]debug.BuildSetting{{Key: "-trimpath", Value: "true"}, {Key: "CGO_ENABLED", Value: "1"}}, true},
+func TestBuildSetting(t *testing.T) {
+	info := &debug.BuildInfo{Settings: []debug.BuildSetting{
+		{Key: "-trimpath", Value: "true"}, {Key: "CGO_ENABLED", Value: "1"},
+	}}
+	if got := buildSetting(info, "CGO_ENABLED"); got != "1" {
+		t.Errorf("buildSetting(CGO_ENABLED) = %q, want 1", got)
 	}
-	for _, tc := range cases {
-		if got := cgoEnabled(&debug.BuildInfo{Settings: tc.settings}); got != tc.want {
-			t.Errorf("cgoEnabled(%v) = %v, want %v", tc.settings, got, tc.want)
-		}
+	if got := buildSetting(info, "GOARCH"); got != "" {
+		t.Errorf("buildSetting of a missing key = %q, want empty", got)
 	}
 }

@@ -49,7 +49,7 @@ func parseMachine(data string, at time.Time) (MachineSample, error) {
 	values := strings.Fields(lines[0])
 	// After "cpu": user nice system idle iowait irq softirq steal.
 	if len(values) < 9 || values[0] != "cpu" {
-		return MachineSample{}, fmt.Errorf("parse /proc/stat: unexpected first line %q", lines[0])
+		return MachineSample{}, fmt.Errorf("parse /proc/stat: invalid first line %q, want \"cpu\" and 8 counters", lines[0])
 	}
 	field := func(i int) (time.Duration, error) {
 		v, err := strconv.ParseInt(values[i], 10, 64)
